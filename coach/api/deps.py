@@ -1,0 +1,63 @@
+"""Dependencies as ``Annotated`` aliases, so route signatures read like English.
+
+Everything heavy (database, coach, session codec) is created in the app's lifespan and kept on
+``app.state``; these functions only hand it out, so tests swap any of them with
+``app.dependency_overrides``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from coach.api.session import Session
+from coach.config import Settings
+from coach.service import Coach
+from coach.store import Database, Repository
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_coach(request: Request) -> Coach:
+    coach: Coach = request.app.state.coach
+    return coach
+
+
+def get_session(request: Request) -> Session:
+    session: Session = request.state.session
+    return session
+
+
+def get_owner(session: Annotated[Session, Depends(get_session)]) -> str:
+    """The person's owner id; using it makes sure they get a session cookie."""
+    return session.owner
+
+
+def get_request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", ""))
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+CoachDep = Annotated[Coach, Depends(get_coach)]
+SessionDep = Annotated[Session, Depends(get_session)]
+OwnerDep = Annotated[str, Depends(get_owner)]
+RequestIdDep = Annotated[str, Depends(get_request_id)]
+
+
+async def get_repository(database: DatabaseDep, owner: OwnerDep) -> AsyncIterator[Repository]:
+    async with database.repository(owner) as repository:
+        yield repository
+
+
+RepoDep = Annotated[Repository, Depends(get_repository)]

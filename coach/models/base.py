@@ -1,0 +1,47 @@
+"""The one seam every model backend implements.
+
+A backend turns a rendered prompt into text, whole or streamed. It knows nothing of jobs, cards or
+checks: the pipeline in ``coach.service`` does that, the same for every backend.
+
+Errors: a backend raises :class:`ModelError` (or a subclass) with a message a person can act on;
+never a raw SDK or HTTP exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+from langchain_core.prompt_values import PromptValue
+
+BackendProfile = Literal["chat", "completion", "none"]
+
+
+class ModelError(RuntimeError):
+    """The model could not answer; the message says why and what to do."""
+
+
+class ModelUnavailable(ModelError):
+    """The model cannot be reached or loaded at all (missing file, server down, bad key)."""
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    max_tokens: int = 60
+    temperature: float = 0.8
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """``profile`` says which prompt templates fit: ``chat`` for instruction-tuned models,
+    ``completion`` for base models, ``none`` for backends that write no text (grounded)."""
+
+    name: str
+    profile: BackendProfile
+
+    def generate(self, prompt: PromptValue, params: GenerationParams) -> str: ...
+
+    def stream(self, prompt: PromptValue, params: GenerationParams) -> Iterator[str]: ...

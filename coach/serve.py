@@ -1,0 +1,32 @@
+"""``coach serve``: the web page and API with uvicorn (registered at the end of ``coach.cli``).
+
+Kept outside ``coach.api`` so that the CLI does not import the web stack until it serves.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coach.config import BackendName, get_settings
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    backend: Annotated[
+        BackendName | None,
+        typer.Option("--backend", "-b", help="Model backend (default: COACH_BACKEND or embedded)."),
+    ] = None,
+) -> None:
+    """Serve the web page, the API and the OpenAI-compatible endpoint."""
+    import uvicorn
+
+    from coach.api import create_app
+
+    settings = get_settings()
+    if backend is not None:
+        settings = settings.model_copy(update={"backend": backend})
+    typer.echo(f"The connection coach on http://{host}:{port}/ (backend: {settings.backend})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

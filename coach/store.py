@@ -1,0 +1,332 @@
+"""The conversation store: SQLAlchemy 2 (async) models and one repository bound to one person.
+
+SQLite by default, PostgreSQL with the same code: only portable types (strings, text, integers,
+timestamps, JSON) and no database-specific SQL. Deletes are explicit, child rows first, so they do
+not depend on a database enforcing ``ON DELETE CASCADE``.
+
+People are anonymous: ``owner`` is the SHA-256 of the session token held in the person's cookie,
+so the database never holds a usable cookie value. Every query of :class:`Repository` filters by
+its owner; nothing here can read another person's rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+PLAN_DAYS = 30
+TITLE_CHARS = 60
+
+
+def owner_key(session_token: str) -> str:
+    """The owner id stored in the database for a session token."""
+    return hashlib.sha256(session_token.encode()).hexdigest()
+
+
+def new_id() -> str:
+    """A conversation id: 128 random bits, URL-safe."""
+    return secrets.token_urlsafe(16)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that always comes back timezone-aware in UTC (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(TITLE_CHARS + 1))
+    # The safety flag that sticks for the rest of the conversation ("none" until a sticky hit).
+    risk: Mapped[str] = mapped_column(String(32), default="none")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(8))  # "user" or "coach"
+    text: Mapped[str] = mapped_column(Text)
+    # The coach's whole public answer (principles, safety) for a coach message; None for the user.
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+
+    owner: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_on: Mapped[date] = mapped_column(Date)
+
+
+class PlanDay(Base):
+    __tablename__ = "plan_days"
+    __table_args__ = (UniqueConstraint("owner", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    day: Mapped[int] = mapped_column(Integer)
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """Where a person is in the 30-day plan.
+
+    ``today`` is the first day not yet marked done (so no step is ever skipped, whatever the
+    calendar says); ``calendar_day`` is days since the start + 1, capped at 30, for reference.
+    """
+
+    started_on: date | None
+    done: tuple[int, ...]
+
+    @property
+    def started(self) -> bool:
+        return self.started_on is not None
+
+    @property
+    def today(self) -> int | None:
+        if not self.started:
+            return None
+        undone = [day for day in range(1, PLAN_DAYS + 1) if day not in self.done]
+        return undone[0] if undone else PLAN_DAYS
+
+    @property
+    def finished(self) -> bool:
+        return len(self.done) == PLAN_DAYS
+
+    def calendar_day(self, on: date) -> int | None:
+        if self.started_on is None:
+            return None
+        return max(1, min(PLAN_DAYS, (on - self.started_on).days + 1))
+
+
+class Database:
+    """The engine and session factory; created in the app's lifespan, never at import."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: AsyncEngine = create_async_engine(url)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def create_schema(self) -> None:
+        async with self.engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    @asynccontextmanager
+    async def repository(self, owner: str) -> AsyncIterator[Repository]:
+        async with self.sessions() as session:
+            yield Repository(session, owner)
+
+
+class Repository:
+    """Every read and write of one person's data. Each write commits at once."""
+
+    def __init__(self, session: AsyncSession, owner: str) -> None:
+        self.session = session
+        self.owner = owner
+
+    # -- conversations -----------------------------------------------------------------------
+
+    async def start_conversation(self, first_message: str) -> Conversation:
+        await self._ensure_person()
+        title = first_message.replace("\n", " ").strip()
+        if len(title) > TITLE_CHARS:
+            title = title[: TITLE_CHARS - 1].rstrip() + "…"
+        conversation = Conversation(id=new_id(), owner=self.owner, title=title)
+        self.session.add(conversation)
+        await self.session.commit()
+        return conversation
+
+    async def conversation(self, conversation_id: str) -> Conversation | None:
+        query = select(Conversation).where(
+            Conversation.id == conversation_id, Conversation.owner == self.owner
+        )
+        return (await self.session.scalars(query)).one_or_none()
+
+    async def conversations(self) -> list[tuple[Conversation, int]]:
+        """Newest first, each with its number of messages."""
+        counts = (
+            select(Message.conversation_id, func.count(Message.id).label("n"))
+            .where(Message.owner == self.owner)
+            .group_by(Message.conversation_id)
+            .subquery()
+        )
+        query = (
+            select(Conversation, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.conversation_id == Conversation.id)
+            .where(Conversation.owner == self.owner)
+            .order_by(Conversation.updated_at.desc(), Conversation.id)
+        )
+        return [(row[0], int(row[1])) for row in (await self.session.execute(query)).all()]
+
+    async def messages(self, conversation_id: str) -> list[Message]:
+        query = (
+            select(Message)
+            .where(Message.conversation_id == conversation_id, Message.owner == self.owner)
+            .order_by(Message.id)
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def add_message(
+        self, conversation: Conversation, role: str, text: str, answer: dict[str, Any] | None = None
+    ) -> Message:
+        if conversation.owner != self.owner:
+            raise PermissionError("a conversation can only be written by its owner")
+        message = Message(
+            conversation_id=conversation.id, owner=self.owner, role=role, text=text, answer=answer
+        )
+        conversation.updated_at = utcnow()
+        self.session.add_all([message, conversation])
+        await self.session.commit()
+        return message
+
+    async def flag(self, conversation: Conversation, risk: str) -> None:
+        """Make ``risk`` stick for the rest of the conversation."""
+        conversation.risk = risk
+        self.session.add(conversation)
+        await self.session.commit()
+
+    async def delete_conversation(self, conversation_id: str) -> bool:
+        if await self.conversation(conversation_id) is None:
+            return False
+        await self.session.execute(
+            delete(Message).where(
+                Message.conversation_id == conversation_id, Message.owner == self.owner
+            )
+        )
+        await self.session.execute(
+            delete(Conversation).where(
+                Conversation.id == conversation_id, Conversation.owner == self.owner
+            )
+        )
+        await self.session.commit()
+        return True
+
+    # -- the 30-day plan ---------------------------------------------------------------------
+
+    async def plan(self) -> PlanState:
+        plan = await self.session.get(Plan, self.owner)
+        days = await self.session.scalars(
+            select(PlanDay.day).where(PlanDay.owner == self.owner).order_by(PlanDay.day)
+        )
+        return PlanState(plan.started_on if plan else None, tuple(days.all()))
+
+    async def start_plan(self, on: date) -> PlanState:
+        """Start (or restart) the plan on ``on``, forgetting the days done before."""
+        await self._ensure_person()
+        await self.session.execute(delete(PlanDay).where(PlanDay.owner == self.owner))
+        plan = await self.session.get(Plan, self.owner)
+        if plan is None:
+            self.session.add(Plan(owner=self.owner, started_on=on))
+        else:
+            plan.started_on = on
+        await self.session.commit()
+        return await self.plan()
+
+    async def mark_day(self, day: int, done: bool, on: date) -> PlanState:
+        """Mark ``day`` done (or not done again); starts the plan on ``on`` if needed."""
+        if not 1 <= day <= PLAN_DAYS:
+            raise ValueError(f"day must be between 1 and {PLAN_DAYS}, not {day}")
+        state = await self.plan()
+        if not state.started:
+            await self.start_plan(on)
+        await self.session.execute(
+            delete(PlanDay).where(PlanDay.owner == self.owner, PlanDay.day == day)
+        )
+        if done:
+            self.session.add(PlanDay(owner=self.owner, day=day))
+        await self.session.commit()
+        return await self.plan()
+
+    # -- everything of one person ------------------------------------------------------------
+
+    async def person_created(self) -> datetime | None:
+        person = await self.session.get(Person, self.owner)
+        return person.created_at if person else None
+
+    async def delete_everything(self) -> dict[str, int]:
+        """Delete every row of this person; returns how many rows of each kind went."""
+        counts: dict[str, int] = {}
+        for name, model in (
+            ("messages", Message),
+            ("conversations", Conversation),
+            ("plan_days", PlanDay),
+            ("plans", Plan),
+        ):
+            rows = await self.session.execute(delete(model).where(model.owner == self.owner))
+            counts[name] = _rowcount(rows)
+        rows = await self.session.execute(delete(Person).where(Person.id == self.owner))
+        counts["people"] = _rowcount(rows)
+        await self.session.commit()
+        return counts
+
+    async def _ensure_person(self) -> None:
+        if await self.session.get(Person, self.owner) is None:
+            self.session.add(Person(id=self.owner))
+            await self.session.flush()
+
+
+def _rowcount(result: object) -> int:
+    count = getattr(result, "rowcount", -1)
+    return int(count) if isinstance(count, int) and count >= 0 else 0
