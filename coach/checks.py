@@ -171,10 +171,12 @@ _OPEN_REQUEST = re.compile(
     r"|(?:describe|explain) (?:for me |to me )?(?:what|how|the|a|your|that|it|this)"
     r"|walk me through|help me understand|say (?:a (?:bit|little) )?more"
     r"|(?:let's )?talk (?:to me )?(?:a (?:little )?bit |a little )?(?:more )?about)"
-    r"|\b(?:(?:i'm|i am|i'd be|just|i was) (?:curious|wondering|interested)(?: to (?:know|hear))?"
+    r"|\b(?:(?:i'm|i am|i'd be|just|i was)(?: really| just| also| kind of| so)?"
+    r" (?:curious|wondering|interested)(?: to (?:know|hear))?"
     r" (?:about|what|how|why|where|who|in what)"
     r"|i (?:wonder|would love to know|'d love to know|'d like to know|would like to know) "
     r"(?:what|how|why|about|more|who)"
+    r"|i(?:'m| am| was)? (?:just )?wonder(?:ed|ing)? (?:if|whether)"
     r"|(?:i'd|i would) (?:like|love) to hear (?:more|about|what|how|why)"
     r"|(?:^|, )wondering (?:what|how|why|about|who)"
     r"|in what (?:way|ways|sense))\b"
@@ -192,8 +194,24 @@ _OPEN_AUX = re.compile(
 )
 _SCALE = re.compile(r"\bscale (?:of|from) (?:\d+|zero|one)\b|\bon a scale\b")
 _EITHER_OR = re.compile(r"\w, or \w|\bor (?:is it|are you|do you|did you|was it|would you)\b")
-# Wh-questions that are really proposals ("Why don't you...", "How about ...").
-_PROPOSAL_WH = re.compile(r"^(?:why (?:don't|not)|how about|what about (?:trying|if)|what if you)")
+# Wh-questions that are really proposals ("Why don't you...", "How about we ..."). "How about your
+# grades?" asks about a topic, like "What about ...?".
+_PROPOSAL_WH = re.compile(
+    r"^(?:why (?:don't|not)|how about (?:trying|if|we|you|i|us|\w+ing)\b|what about (?:trying|if)"
+    r"|what if you)"
+)
+# ... unless what they propose is to talk: "Why don't you tell me about it?".
+_TALK_TO_ME = re.compile(
+    r"\b(?:tell|telling) (?:me|us)\b|\b(?:share|sharing|talk|talking) (?:with|to) (?:me|us)\b"
+    r"|\b(?:describe|describing)\b"
+)
+# A tag after a statement asks for a yes: "..., right?", "..., isn't it?", "..., is that right?".
+_TAG = re.compile(
+    r"^(?:right|yeah|yes|correct|true|no|is that (?:right|correct|true|so)"
+    r"|(?:is|isn't|are|aren't|do|don't|does|doesn't|did|didn't|was|wasn't|were|weren't|have"
+    r"|haven't|has|hasn't|will|won't|would|wouldn't|can|can't|could|couldn't)"
+    r" (?:it|you|they|he|she|we|that|there|i))$"
+)
 
 
 @dataclass(frozen=True)
@@ -224,7 +242,7 @@ def _base(word: str) -> str:
 
 def _classify_question(sentence: str) -> _Question:
     """Open or closed, for one sentence ending with '?' (or a wh-sentence without one)."""
-    body = sentence.rstrip("\"') ]").rstrip("?.").strip()
+    body = sentence.rstrip("\"') ]").rstrip("?.,-").strip()
     if re.search(r"(?:^|[ ,])or$", body):
         return _Question(sentence, "open", "trails off with 'or?' -> open")
     if _SCALE.search(body):
@@ -233,14 +251,23 @@ def _classify_question(sentence: str) -> _Question:
     if _base(tail_word[0]) in _WH and len(_words(body)) > 1:
         return _Question(sentence, "open", f"ends with {_quote(tail_word)} -> open")
     clauses = [c for c in (x.strip() for x in re.split(r"[,;:]|\.\.\.", body)) if c]
+    if len(clauses) > 1 and _TAG.search(" ".join(_words(clauses[-1]))):
+        return _Question(sentence, "closed", "tag question -> closed")
     heads = [_head_words(c) for c in clauses]
     for index, words in enumerate(heads):
         if not words:
             continue
         rest = " ".join(words)
         head = _base(words[0])
+        later = [h for h in heads[index + 1 :] if h and (_base(h[0]) in _WH or h[0] in _AUX)]
         if head in _WH:
-            if _PROPOSAL_WH.search(rest):
+            # "What about your dad, is he any help?": the topic comes first, the question after.
+            if words[1:2] == ["about"] and later:
+                continue
+            # "When you're out, do you drink?": a time clause, the question comes after.
+            if head in ("when", "where") and words[1:] and words[1] not in _AUX and later:
+                continue
+            if _PROPOSAL_WH.search(rest) and not _TALK_TO_ME.search(rest):
                 return _Question(sentence, "closed", f"proposal {_quote(words[:3])} -> closed")
             last = heads[-1]
             if index < len(heads) - 1 and 0 < len(last) <= 5 and "or" in last[1:]:
@@ -256,7 +283,6 @@ def _classify_question(sentence: str) -> _Question:
         if _LEAD_IN.search(rest) or len(words) <= 1:
             continue
         # A declarative clause: the question may still come later ("You said X, what ...?").
-        later = [h for h in heads[index + 1 :] if h and (_base(h[0]) in _WH or h[0] in _AUX)]
         if later:
             continue
         return _Question(sentence, "closed", "statement with a question mark -> closed")
@@ -284,9 +310,14 @@ def _questions(prepared: str) -> list[_Question]:
             if found and _CHECK_IN.search(sentence):
                 continue
             found.append(_classify_question(sentence))
-        elif _OPEN_REQUEST.search(sentence):
+            continue
+        head = _head_words(sentence)
+        if _OPEN_REQUEST.search(sentence):
             found.append(_Question(sentence, "open", "open request -> open"))
-        elif _WH_SENTENCE.search(" ".join(_head_words(sentence))):
+        elif _WH_SENTENCE.search(" ".join(head)):
+            found.append(_classify_question(sentence))
+        elif head and head[0] in _AUX and head[-1] == "or":
+            # A question cut off after "or", without its "?" ("Do you ... or-").
             found.append(_classify_question(sentence))
     return found
 

@@ -69,15 +69,11 @@ def _run(
 def test_every_case_file_validates_and_cites_real_principles() -> None:
     cases = load_cases(CASES)  # validates each file and checks every principle id and job
     jobs = [c.job for c in cases]
-    assert {job: jobs.count(job) for job in set(jobs)} == {
-        "reply": 20,
-        "questions": 15,
-        "ritual": 10,
-        "chat": 15,
-    }
+    minimum = {"reply": 20, "questions": 15, "ritual": 10, "chat": 15}
+    assert all(jobs.count(job) >= count for job, count in minimum.items()), jobs
     assert len({c.id for c in cases}) == len(cases)
     days = {c.input.day for c in cases if c.job == "ritual"}  # type: ignore[union-attr]
-    assert len(days) == 10
+    assert len(days) >= 10
     assert sum(c.ask_first for c in cases) >= 3
     kb = load_knowledge()
     assert all(pid in kb.by_id for c in cases for pid in c.expected_principles)
@@ -310,7 +306,13 @@ def test_gates_compare_pass_rates_per_job() -> None:
     ]
     failing = check_gates(summary, Gates(min_pass_rate={"overall": 0.9}))
     assert failing == [
-        {"gate": "min_pass_rate.overall", "threshold": 0.9, "value": 0.75, "passed": False}
+        {
+            "gate": "min_pass_rate.overall",
+            "rule": "pass rate >= 0.9",
+            "threshold": 0.9,
+            "value": 0.75,
+            "passed": False,
+        }
     ]
 
 

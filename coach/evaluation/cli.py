@@ -212,7 +212,7 @@ def print_summary(summary: dict[str, Any]) -> None:
 def _exit_on_gates(gates: Sequence[dict[str, Any]], counts: dict[str, int]) -> None:
     for gate in gates:
         mark = "[green]pass[/green]" if gate["passed"] else "[red]FAIL[/red]"
-        console.print(f"gate {gate['gate']} >= {gate['threshold']}: {gate['value']} {mark}")
+        console.print(f"gate {gate['gate']} ({gate['rule']}): {gate['value']} {mark}")
     if not gates:
         console.print("[dim]no gates configured[/dim]")
     _counts_line(counts["passed"], counts["failed"])
@@ -241,15 +241,17 @@ def compare_runs(
     spec = _guard(lambda: load_gates(gates or settings.eval_gates))
     result = comparing.compare(rows_a, rows_b)
     gate_results = check_gates(pass_rates(rows_b), spec)
-    regressed = comparing.significant_regression(result, spec.max_regression_p)
-    gate_results.append(
-        {
-            "gate": "no_significant_regression",
-            "threshold": spec.max_regression_p,
-            "value": round(result.test.p_value, 4),
-            "passed": not regressed,
-        }
-    )
+    if spec.max_regression_p is not None:
+        regressed = comparing.significant_regression(result, spec.max_regression_p)
+        gate_results.append(
+            {
+                "gate": "no_significant_regression",
+                "rule": f"not (regressions > fixes and McNemar p < {spec.max_regression_p})",
+                "threshold": spec.max_regression_p,
+                "value": round(result.test.p_value, 4),
+                "passed": not regressed,
+            }
+        )
     if as_json:
         typer.echo(json.dumps({**result.as_dict(), "gates": gate_results}, indent=2))
     else:

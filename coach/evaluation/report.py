@@ -19,8 +19,8 @@ _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1d2330}
 body{padding:0 1rem}h1{font-size:1.5rem;margin-bottom:.2rem}
 h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #dde;padding-bottom:.2rem}
-.meta{color:#5b6475}table{border-collapse:collapse;width:100%;margin:.5rem 0}
-th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eef;vertical-align:top}
+.meta{color:#5b6475}table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:13px}
+th,td{text-align:left;padding:.3rem .4rem;border-bottom:1px solid #eef;vertical-align:top}
 th{background:#f5f6fa;font-weight:600}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .pass{color:#17803d;font-weight:600}.fail{color:#b42318;font-weight:600}
@@ -186,13 +186,13 @@ def _principles_table(summary: dict[str, Any]) -> str:
 def _gates_table(gates: Sequence[dict[str, Any]]) -> str:
     if not gates:
         return "<p>No gates configured.</p>"
-    rows = [_head("gate", "threshold", "value", "")]
+    rows = [_head("gate", "rule", "value", "")]
     for g in gates:
         verdict = "pass" if g["passed"] else "fail"
         rows.append(
             _row(
                 _el("td", escape(str(g["gate"]))),
-                _el("td", escape(str(g["threshold"])), class_="n"),
+                _el("td", escape(str(g.get("rule", g["threshold"])))),
                 _el("td", _pct(g["value"]), class_="n"),
                 _el("td", verdict.upper() if verdict == "fail" else verdict, class_=verdict),
             )

@@ -188,6 +188,7 @@ def check_gates(summary: dict[str, Any], gates: Gates) -> list[dict[str, object]
         results.append(
             {
                 "gate": f"min_pass_rate.{job}",
+                "rule": f"pass rate >= {threshold}",
                 "threshold": threshold,
                 "value": rate,
                 "passed": passed,

@@ -1,21 +1,35 @@
 """The screening rules: loaded from ``rules.yaml`` (package data), compiled once, matched here.
 
-Pattern language (see the top of ``rules.yaml``): Python regular expressions over the folded text
-(lower case, no apostrophes), where a literal space means "one or more non-letter characters" and
-``{name}`` inserts a macro. Each match is then checked for negation ("he has never hit me"); a
-negated match is skipped and the search goes on, so a hit elsewhere in the text still counts.
-Allow-list patterns (idioms such as "I could kill him for eating my leftovers") blank out only
-the span they match before the categories are searched.
+Two kinds of rule, both data (see the top of ``rules.yaml`` for the full description):
+
+- **Window rules** (the main layer, because they generalise): a rule names two or more
+  *concepts* (lexicons: lists of words and short phrases, e.g. ``partner_subject``,
+  ``violence_verb``, ``me_body``) and fires when one hit of each occurs close together, inside
+  one sentence by default, optionally in order and with at most a few words between them. So
+  "my bf shoved me", "she scratches and hits me" and "husbnd hit me again" are one rule, not
+  three phrases. A rule may name concepts that veto it nearby (``unless``: an accident, a game,
+  consent, a trivial reason for a joke), concepts that must not sit between its parts
+  (``barrier``: another subject), and one part whose denial cancels it (``negate``).
+- **Pattern rules**: Python regular expressions over the folded text, for signals that are
+  phrases by nature (slang such as "kms", method questions, numbers in ages).
+
+Pattern language, shared by both: regular expressions over the folded text (lower case, no
+apostrophes), where a literal space means "one or more non-letter characters" and ``{name}``
+inserts a macro or a lexicon. A negated hit ("he has never hit me", "i would never hurt myself")
+is skipped and the search goes on, so a hit elsewhere in the text still counts. Allow-list
+patterns (idioms such as "I could kill him for eating my leftovers") blank out only the span they
+match before the categories are searched; the blank is a sentence break, so no window crosses it.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, get_args
+from typing import Any, NamedTuple, get_args
 
 import yaml
 
@@ -23,24 +37,19 @@ from coach.safety.folding import spelled_out_view, views
 from coach.schemas import Risk
 
 RISKS: tuple[Risk, ...] = tuple(r for r in get_args(Risk) if r != "none")
-_MACRO = re.compile(r"\{([a-z_]+)\}")
+_MACRO = re.compile(r"\{([a-z_0-9]+)\}")
 _WORD = re.compile(r"[a-z0-9]+")
 _CLAUSE_END = re.compile(r"[.!?;:,\n]")
-_BLANK = " ; "  # what an allowed idiom is replaced with: a clause break, so words never join
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
+_BLANK = " ; "  # what an allowed idiom is replaced with: a sentence break, so words never join
+_SCOPES = ("sentence", "text")
 
 
 class RulesError(ValueError):
     """The rules file is malformed (unknown macro, bad regex, unknown category)."""
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    category: str
-    strict: re.Pattern[str]
-    loose: re.Pattern[str]
-    negatable: bool
-    requires: re.Pattern[str] | None = None  # another pattern that must also occur in the text
+# ---- negation ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -53,17 +62,27 @@ class Negation:
     not_negations: re.Pattern[str]
 
     def negates(self, view: str, m: re.Match[str]) -> bool:
-        """Whether the match is denied ("he never hit me", "I'm not suicidal")."""
+        """Whether a pattern rule's match is denied ("he never hit me", "I'm not suicidal")."""
         if self.breakers.match(view, m.end()):
             return False  # "never hit me until last night", "hasn't hit me yet"
         core = m.start("core") if "core" in m.re.groupindex and m.group("core") else -1
         if core >= 0:
             # Rules with a subject: the denial sits between the subject and the verb, or right
             # before the subject ("it's not that he hits me").
-            if self._has_cue(view[m.start() : core]):
-                return True
-            return bool(self.before_subject.search(view[max(0, m.start() - 60) : m.start()]))
-        before = _CLAUSE_END.split(view[max(0, m.start() - 80) : m.start()])[-1]
+            return self.between(view, m.start(), core) or self.before(view, m.start())
+        return self.looking_back(view, m.start())
+
+    def between(self, view: str, start: int, end: int) -> bool:
+        """A denial between a subject and its verb ("he has never hit me")."""
+        return self._has_cue(view[start:end])
+
+    def before(self, view: str, start: int) -> bool:
+        """A denial right before a subject ("it's not that he...", "i don't think he...")."""
+        return bool(self.before_subject.search(view[max(0, start - 60) : start]))
+
+    def looking_back(self, view: str, start: int) -> bool:
+        """A denial in the few words before ``start``, stopping at another subject or clause."""
+        before = _CLAUSE_END.split(view[max(0, start - 80) : start])[-1]
         words = _WORD.findall(self.not_negations.sub(" ", before))
         for word in reversed(words[-self.window :]):
             if word in self.cues:
@@ -72,13 +91,93 @@ class Negation:
                 return False  # the denial belongs to another subject ("if i dont leave he ...")
         return False
 
+    def broken(self, view: str, end: int) -> bool:
+        """The denial does not hold after all ("never hit me until last night")."""
+        return self.breakers.match(view, end) is not None
+
     def _has_cue(self, text: str) -> bool:
         return any(w in self.cues for w in _WORD.findall(self.not_negations.sub(" ", text)))
+
+
+# ---- rules ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A pattern rule: one regular expression."""
+
+    id: str
+    category: str
+    strict: re.Pattern[str]
+    loose: re.Pattern[str]
+    negatable: bool
+    requires: re.Pattern[str] | None = None  # another pattern that must also occur in the text
+
+
+@dataclass(frozen=True)
+class WindowRule:
+    """A co-occurrence rule: one hit of each concept in ``parts``, close together."""
+
+    id: str
+    category: str
+    parts: tuple[str, ...]  # concept keys (a lexicon name or an inline pattern)
+    ordered: bool
+    window: int  # at most this many words from the first part to the last
+    gap: int | None  # ordered rules: at most this many words between consecutive parts
+    scope: str  # "sentence": all parts in one sentence; "text": anywhere within the window
+    barrier: str | None  # a concept that must not occur between the parts (ordered rules)
+    unless: tuple[str, ...]  # concepts that veto the rule within ``unless_window`` / sentence
+    unless_window: int | None  # words either side of the parts; None: the whole sentence
+    unless_text: tuple[str, ...]  # concepts that veto the rule anywhere in the text
+    negate: int | None  # which part a denial before it cancels; None: no negation
+    requires: str | None  # a concept that must occur somewhere in the text
+
+
+class Hit(NamedTuple):
+    first: int  # index of the first word the hit covers
+    last: int  # index of the last word
+    start: int  # character offsets in the view
+    end: int
+    sentence: int
+
+
+@dataclass
+class _View:
+    """One folded view of the text, with its words and sentences, and concept hits cached."""
+
+    text: str
+    loose: bool
+    concepts: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]]
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    sentences: list[int] = field(default_factory=list)
+    _cache: dict[str, list[Hit]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for m in _WORD.finditer(self.text):
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+        self.sentences = [0] + [m.end() for m in _SENTENCE_END.finditer(self.text)]
+
+    def hits(self, key: str) -> list[Hit]:
+        found = self._cache.get(key)
+        if found is None:
+            pattern = self.concepts[key][1 if self.loose else 0]
+            found = [self._hit(m.start(), m.end()) for m in pattern.finditer(self.text)]
+            self._cache[key] = found
+        return found
+
+    def _hit(self, start: int, end: int) -> Hit:
+        first = bisect_right(self.ends, start)
+        last = max(first, bisect_left(self.starts, end) - 1)
+        return Hit(first, last, start, end, bisect_right(self.sentences, start) - 1)
 
 
 @dataclass(frozen=True)
 class RuleSet:
     rules: tuple[Rule, ...]
+    windows: tuple[WindowRule, ...]
+    concepts: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]]
     allow_strict: re.Pattern[str]
     allow_loose: re.Pattern[str]
     negation: Negation
@@ -88,8 +187,14 @@ class RuleSet:
     def detect(self, text: str) -> dict[str, list[str]]:
         """Categories hit in ``text``, each with the ids of the rules that matched."""
         found: dict[str, list[str]] = {}
-        for view, loose in _all_views(text):
-            view = (self.allow_loose if loose else self.allow_strict).sub(_BLANK, view)
+        for raw, loose in _all_views(text):
+            view = (self.allow_loose if loose else self.allow_strict).sub(_BLANK, raw)
+            prepared = _View(view, loose, self.concepts)
+            for window in self.windows:
+                if window.id not in found.get(window.category, ()) and self._fires(
+                    window, prepared
+                ):
+                    found.setdefault(window.category, []).append(window.id)
             for rule in self.rules:
                 if rule.id not in found.get(rule.category, ()) and self._hit(rule, view, loose):
                     found.setdefault(rule.category, []).append(rule.id)
@@ -103,6 +208,8 @@ class RuleSet:
             hits += [r.id for r in rules if r.id not in hits and _search(r, view, loose)]
         return hits
 
+    # -- pattern rules
+
     def _hit(self, rule: Rule, view: str, loose: bool) -> bool:
         if rule.requires is not None and rule.requires.search(view) is None:
             return False
@@ -113,6 +220,112 @@ class RuleSet:
                 return True
             pos = m.start() + 1
         return False
+
+    # -- window rules
+
+    def _fires(self, rule: WindowRule, view: _View) -> bool:
+        if rule.requires is not None and not view.hits(rule.requires):
+            return False
+        if any(view.hits(key) for key in rule.unless_text):
+            return False
+        lists = [view.hits(key) for key in rule.parts]
+        if not all(lists):
+            return False
+        combos = _ordered(rule, view, lists) if rule.ordered else _unordered(rule, lists)
+        return any(self._accept(rule, view, combo) for combo in combos)
+
+    def _accept(self, rule: WindowRule, view: _View, combo: tuple[Hit, ...]) -> bool:
+        if rule.barrier is not None and _barred(view.hits(rule.barrier), combo):
+            return False
+        if rule.unless and _vetoed(rule, view, combo):
+            return False
+        return rule.negate is None or not self._denied(rule, view, combo)
+
+    def _denied(self, rule: WindowRule, view: _View, combo: tuple[Hit, ...]) -> bool:
+        assert rule.negate is not None
+        target = combo[rule.negate]
+        text = view.text
+        if self.negation.broken(text, target.end):
+            return False
+        first = min(combo, key=lambda h: h.start)
+        if rule.ordered and first.start < target.start:
+            # a subject first: the denial sits between it and the negated part, or right before
+            # the subject ("it's not that he hits me", "i don't think he would hurt me")
+            return self.negation.between(text, first.end, target.start) or self.negation.before(
+                text, first.start
+            )
+        return self.negation.looking_back(text, target.start)
+
+
+def _ordered(rule: WindowRule, view: _View, lists: list[list[Hit]]) -> Iterator[tuple[Hit, ...]]:
+    """Every choice of one hit per part, in order, within the gap, window and scope."""
+
+    def extend(prefix: tuple[Hit, ...], k: int) -> Iterator[tuple[Hit, ...]]:
+        if k == len(lists):
+            yield prefix
+            return
+        head, prev = prefix[0], prefix[-1]
+        for hit in lists[k]:
+            if hit.first <= prev.last or hit.start < prev.end:
+                continue
+            if rule.gap is not None and hit.first - prev.last - 1 > rule.gap:
+                break  # hits are in text order: later ones are further away
+            if hit.last - head.first + 1 > rule.window:
+                break
+            if rule.scope == "sentence" and hit.sentence != head.sentence:
+                break
+            yield from extend((*prefix, hit), k + 1)
+
+    for hit in lists[0]:
+        yield from extend((hit,), 1)
+
+
+def _unordered(rule: WindowRule, lists: list[list[Hit]]) -> Iterator[tuple[Hit, ...]]:
+    """Every choice of one hit per part, in any order, within the window and scope."""
+
+    def extend(prefix: tuple[Hit, ...], k: int) -> Iterator[tuple[Hit, ...]]:
+        if k == len(lists):
+            yield prefix
+            return
+        for hit in lists[k]:
+            if rule.scope == "sentence" and hit.sentence != prefix[0].sentence:
+                continue
+            lo = min(hit.first, *(h.first for h in prefix))
+            hi = max(hit.last, *(h.last for h in prefix))
+            if hi - lo + 1 > rule.window:
+                continue
+            if any(_overlap(hit, h) for h in prefix):
+                continue
+            yield from extend((*prefix, hit), k + 1)
+
+    for hit in lists[0]:
+        yield from extend((hit,), 1)
+
+
+def _overlap(a: Hit, b: Hit) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _barred(barriers: list[Hit], combo: tuple[Hit, ...]) -> bool:
+    ordered = sorted(combo, key=lambda h: h.start)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if any(a.end <= x.start and x.end <= b.start for x in barriers):
+            return True
+    return False
+
+
+def _vetoed(rule: WindowRule, view: _View, combo: tuple[Hit, ...]) -> bool:
+    lo = min(h.first for h in combo)
+    hi = max(h.last for h in combo)
+    sentences = {h.sentence for h in combo}
+    for key in rule.unless:
+        for hit in view.hits(key):
+            if rule.unless_window is None:
+                if hit.sentence in sentences:
+                    return True
+            elif hit.last >= lo - rule.unless_window and hit.first <= hi + rule.unless_window:
+                return True
+    return False
 
 
 def _search(rule: Rule, view: str, loose: bool) -> bool:
@@ -131,7 +344,7 @@ def _all_views(text: str) -> Iterator[tuple[str, bool]]:
 
 
 def _expand(pattern: str, macros: Mapping[str, str], where: str, depth: int = 0) -> str:
-    if depth > 5:
+    if depth > 6:
         raise RulesError(f"macros nest too deeply in {where}")
 
     def sub(m: re.Match[str]) -> str:
@@ -176,18 +389,126 @@ def _compile(pattern: str, macros: Mapping[str, str], where: str) -> tuple[re.Pa
         raise RulesError(f"bad regular expression in {where}: {exc}") from exc
 
 
+def _lexicon_pattern(entries: Iterable[Any], where: str) -> str:
+    items = [str(e) for e in entries]
+    if not items:
+        raise RulesError(f"lexicon {where!r} is empty")
+    return "|".join(f"(?:{e})" for e in items)
+
+
+def _word_bounded(pattern: str) -> str:
+    """A concept matches whole words only: "hit" is not found inside "white"."""
+    return rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"
+
+
 def _rules(
-    entries: Iterable[Any], category: str, prefix: str, macros: Mapping[str, str]
-) -> tuple[Rule, ...]:
-    out = []
+    entries: Iterable[Any],
+    category: str,
+    prefix: str,
+    macros: Mapping[str, str],
+    concepts: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] | None = None,
+) -> tuple[tuple[Rule, ...], tuple[WindowRule, ...]]:
+    patterns: list[Rule] = []
+    windows: list[WindowRule] = []
     for i, entry in enumerate(entries):
         spec = {"re": entry} if isinstance(entry, str) else dict(entry)
         rule_id = str(spec.get("id") or f"{prefix}[{i}]")
+        if "near" in spec:
+            if concepts is None:
+                raise RulesError(f"{rule_id}: window rules are for user text only")
+            windows.append(_window(spec, rule_id, category, macros, concepts))
+            continue
+        if "re" not in spec:
+            raise RulesError(f"{rule_id}: a rule needs `re` (a pattern) or `near` (concepts)")
         strict, loose = _compile(str(spec["re"]), macros, rule_id)
         requires = _compile(spec["requires"], macros, rule_id)[0] if "requires" in spec else None
         negatable = bool(spec.get("negatable", True))
-        out.append(Rule(rule_id, category, strict, loose, negatable, requires))
-    return tuple(out)
+        patterns.append(Rule(rule_id, category, strict, loose, negatable, requires))
+    return tuple(patterns), tuple(windows)
+
+
+_WINDOW_KEYS = frozenset(
+    {
+        "id",
+        "near",
+        "ordered",
+        "window",
+        "gap",
+        "scope",
+        "barrier",
+        "unless",
+        "unless_window",
+        "unless_text",
+        "negate",
+        "requires",
+        "note",
+    }
+)
+
+
+def _window(
+    spec: Mapping[str, Any],
+    rule_id: str,
+    category: str,
+    macros: Mapping[str, str],
+    concepts: dict[str, tuple[re.Pattern[str], re.Pattern[str]]],
+) -> WindowRule:
+    unknown = set(spec) - _WINDOW_KEYS
+    if unknown:
+        raise RulesError(f"{rule_id}: unknown keys {sorted(unknown)!r}")
+
+    def concept(item: Any) -> str:
+        key = str(item)
+        if key not in concepts:  # not a lexicon name: an inline pattern
+            strict, loose = _compile(_word_bounded(key), macros, rule_id)
+            concepts[key] = (strict, loose)
+        return key
+
+    def many(value: Any) -> tuple[str, ...]:
+        items = [] if value is None else [value] if isinstance(value, str) else list(value)
+        return tuple(concept(v) for v in items)
+
+    parts = many(spec["near"])
+    if len(parts) < 2:
+        raise RulesError(f"{rule_id}: `near` needs at least two concepts")
+    scope = str(spec.get("scope", "sentence"))
+    if scope not in _SCOPES:
+        raise RulesError(f"{rule_id}: scope must be one of {_SCOPES!r}")
+    ordered = bool(spec.get("ordered", True))
+    negate_spec = spec.get("negate", "last")
+    negate: int | None
+    if negate_spec is False or negate_spec is None:
+        negate = None
+    elif negate_spec == "last":
+        negate = len(parts) - 1
+    elif isinstance(negate_spec, int) and not isinstance(negate_spec, bool):
+        negate = negate_spec
+    else:
+        names = list(spec["near"])
+        if negate_spec not in names:
+            raise RulesError(f"{rule_id}: negate names {negate_spec!r}, not one of its parts")
+        negate = names.index(negate_spec)
+    if negate is not None and not 0 <= negate < len(parts):
+        raise RulesError(f"{rule_id}: negate index {negate} out of range")
+    barrier = spec.get("barrier")
+    requires = spec.get("requires")
+    unless_window = spec.get("unless_window")
+    gap = spec.get("gap")
+    return WindowRule(
+        id=rule_id,
+        category=category,
+        parts=parts,
+        ordered=ordered,
+        window=int(spec.get("window", 12)),
+        gap=None if gap is None else int(gap),
+        scope=scope,
+        barrier=None if barrier is None else concept(barrier),
+        unless=many(spec.get("unless")),
+        unless_window=None if unless_window is None else int(unless_window),
+        unless_text=many(spec.get("unless_text")),
+        negate=negate,
+        requires=None if requires is None else concept(requires),
+    )
 
 
 def _either(patterns: Iterable[str], macros: Mapping[str, str]) -> tuple[re.Pattern[str], ...]:
@@ -198,11 +519,26 @@ def _either(patterns: Iterable[str], macros: Mapping[str, str]) -> tuple[re.Patt
 def build(data: Mapping[str, Any]) -> RuleSet:
     """Compile a rules document (the parsed ``rules.yaml``)."""
     macros: dict[str, str] = dict(data.get("macros") or {})
+    lexicons: Mapping[str, Any] = data.get("lexicons") or {}
+    clash = set(lexicons) & set(macros)
+    if clash:
+        raise RulesError(f"names used both as macro and lexicon: {sorted(clash)!r}")
+    for name, entries in lexicons.items():
+        macros[name] = _lexicon_pattern(entries, name)
+    concepts: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+    for name in lexicons:
+        strict, loose = _compile(_word_bounded(f"{{{name}}}"), macros, f"lexicon {name!r}")
+        concepts[name] = (strict, loose)
     categories: Mapping[str, Any] = data["categories"]
     unknown = set(categories) - set(RISKS)
     if unknown:
         raise RulesError(f"unknown categories {sorted(unknown)!r}; expected some of {RISKS!r}")
-    rules = tuple(r for cat, items in categories.items() for r in _rules(items, cat, cat, macros))
+    rules: list[Rule] = []
+    windows: list[WindowRule] = []
+    for cat, items in categories.items():
+        found = _rules(items, cat, cat, macros, concepts)
+        rules += found[0]
+        windows += found[1]
     allow_strict, allow_loose = _either(data.get("allow") or [], macros)
     neg = data["negation"]
     negation = Negation(
@@ -215,15 +551,17 @@ def build(data: Mapping[str, Any]) -> RuleSet:
     )
     output = data.get("output") or {}
     flagged = {
-        cat: _rules(items, cat, f"output.{cat}", macros)
+        cat: _rules(items, cat, f"output.{cat}", macros)[0]
         for cat, items in (output.get("when_flagged") or {}).items()
     }
     return RuleSet(
-        rules=rules,
+        rules=tuple(rules),
+        windows=tuple(windows),
+        concepts=concepts,
         allow_strict=allow_strict,
         allow_loose=allow_loose,
         negation=negation,
-        output_always=_rules(output.get("always") or [], "output", "output.always", macros),
+        output_always=_rules(output.get("always") or [], "output", "output.always", macros)[0],
         output_when_flagged=flagged,
     )
 
