@@ -1012,7 +1012,8 @@ _DISMISSIVE_RULES: tuple[tuple[str, str], ...] = (
     (
         "turns away from the partner",
         r"\bi (?:really |just )?(?:don't|do not|didn't) want to (?:hear|see|know|talk about"
-        r"|deal with|be bothered|listen)\b|\bi can't stand\b|\bi don't care\b|\bnot my problem\b",
+        r"|deal with|be bothered|listen)\b|\bi can't stand\b|\bi don't care\b|\bnot my problem\b"
+        r"|\b(?:it's|that's) your problem\b|(?:^|[.!?] )just (?:do it|deal with it)\b",
     ),
     (
         "minimises the feeling",

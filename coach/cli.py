@@ -262,3 +262,7 @@ app.command("serve")(serve)
 from coach.evaluation.cli import eval_app  # noqa: E402
 
 app.add_typer(eval_app, name="eval")
+
+from coach.database_cli import db_app  # noqa: E402
+
+app.add_typer(db_app, name="db")

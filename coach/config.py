@@ -44,6 +44,29 @@ class Settings(BaseSettings):
     )
     openai_connect_timeout: float = Field(5.0, gt=0, le=5.0, description="Seconds to connect.")
     openai_read_timeout: float = Field(30.0, gt=0, description="Seconds to wait for an answer.")
+    openai_deadline: float = Field(
+        60.0, gt=0, description="Seconds one answer may take from the remote model, with retries."
+    )
+    openai_retries: int = Field(
+        2, ge=0, le=5, description="Retries of a remote call that failed (429, 5xx, a timeout)."
+    )
+    openai_breaker_failures: int = Field(
+        5, ge=1, description="Failed remote calls in a row that open the circuit breaker."
+    )
+    openai_breaker_reset: float = Field(
+        30.0, gt=0, description="Seconds the open breaker skips the remote model before a trial."
+    )
+    fallback: Literal["grounded", "embedded"] = Field(
+        "grounded",
+        description="What answers when the remote (openai) model fails: suggestions built from "
+        "the principle cards (grounded) or the embedded model. Never another remote model.",
+    )
+    embedded_queue: int = Field(
+        8, ge=0, le=1000, description="Answers that may wait for the embedded model; more get 503."
+    )
+    embedded_max_seconds: float = Field(
+        30.0, gt=0, le=600, description="Seconds one embedded generation may run before it stops."
+    )
     candidates: int = Field(6, ge=1, le=12, description="Model candidates sampled per job.")
     temperature: float = Field(0.8, ge=0, le=2)
     max_tokens: int = Field(60, ge=8, le=1024, description="Token cap per candidate.")
@@ -93,6 +116,25 @@ class Settings(BaseSettings):
     )
     cookie_secure: bool = Field(
         default=False, description="Send the session cookie over HTTPS only (set it behind TLS)."
+    )
+    # -- limits, privacy ---------------------------------------------------------------------------
+    max_body_bytes: int = Field(
+        262_144, ge=1024, description="Largest request body accepted; larger ones get 413."
+    )
+    rate_per_session: int = Field(
+        30, ge=1, description="Answers one session may ask for per minute (429 after that)."
+    )
+    rate_per_address: int = Field(
+        120, ge=1, description="Answers one client address may ask for per minute (429 after)."
+    )
+    encryption_key: SecretStr | None = Field(
+        None,
+        description="Fernet key(s) that encrypt message text at rest; comma-separated to rotate "
+        "(the first encrypts). Make one with python -c \"from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())\"",
+    )
+    retention_days: int | None = Field(
+        None, ge=1, description="Delete conversations untouched for this many days (unset: keep)."
     )
 
 

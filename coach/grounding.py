@@ -79,8 +79,17 @@ def why(card: Card) -> str:
     return f"{card.title} ({'; '.join(card.sources)}): {first_sentence}"
 
 
-def _suggestion(text: str, card: Card) -> Suggestion:
-    return Suggestion(text=text, principles=[card.id], why=why(card), source="grounded")
+def cited(card: Card, anchors: Iterable[Card] = ()) -> list[str]:
+    """The ids a suggestion cites: the job's anchor cards it applies, then its own card."""
+    return [*(a.id for a in anchors if a.id != card.id), card.id]
+
+
+def anchors_for(task: Task, cards: Iterable[Card]) -> list[Card]:
+    return [card for card in cards if task in card.anchors]
+
+
+def _suggestion(text: str, card: Card, anchors: Iterable[Card] = ()) -> Suggestion:
+    return Suggestion(text=text, principles=cited(card, anchors), why=why(card), source="grounded")
 
 
 def _last_sentence(text: str) -> str:
@@ -100,9 +109,12 @@ def _distinct_passing(
 def reply_suggestions(
     message: str, cards: list[Card], n: int, taken: list[str]
 ) -> list[Suggestion]:
-    """Validating replies: a reflection of the feeling and topic, then a follow-up from a card."""
+    """Validating replies: a reflection of the feeling and topic (the anchor card's move), then a
+    follow-up from a retrieved card."""
     reading = read_input(message)
-    follows = [(_last_sentence(ex), card) for ex, card in _round_robin(cards)]
+    anchors = anchors_for("reply", cards)
+    others = [card for card in cards if card not in anchors] + anchors
+    follows = [(_last_sentence(ex), card) for ex, card in _round_robin(others)]
     follows += [(line, cards[0]) for line in _PRESENCE]
     pairs = (
         (f"{opener.format(feeling=reading.feeling, topic=reading.topic_phrase)} {follow}", card)
@@ -110,7 +122,8 @@ def reply_suggestions(
         for opener in (_OPENERS[index % len(_OPENERS)],)
         if follow and not follow.lower().startswith(("that sounds", "it sounds", "i can hear"))
     )
-    return [_suggestion(t, c) for t, c in _take(_distinct_passing("reply", pairs, taken), n)]
+    passing = _take(_distinct_passing("reply", pairs, taken), n)
+    return [_suggestion(t, c, anchors) for t, c in passing]
 
 
 def question_suggestions(
@@ -162,6 +175,8 @@ def chat_reply(message: str, cards: list[Card]) -> Suggestion:
     reading = read_input(message)
     words = len(message.split())
     if words < 8 and reading.topic is None:
+        # Asking before advising is the chat job's anchor move (active listening).
+        card = next(iter(anchors_for("chat", cards)), card)
         text = (
             "I'd like to understand before suggesting anything. What is happening between you and "
             "your partner, and what would you like to feel more of? "

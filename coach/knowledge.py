@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
+from typing import Any
 
 import bm25s
+import Stemmer
 import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -54,6 +56,10 @@ class Card(BaseModel):
     tasks: list[Task] = Field(min_length=1)
     tags: list[str] = Field(default_factory=list)
     style: Style | None = Field(None, description="The emotional style this card responds to.")
+    anchors: list[Task] = Field(
+        default_factory=list,
+        description="Jobs that always draw on this card: it defines what a good answer does.",
+    )
     phase: Phase | None = Field(None, description="Set on the cards of the 30-day plan.")
 
     @field_validator("id")
@@ -102,9 +108,7 @@ class KnowledgeBase:
     @cached_property
     def _index(self) -> bm25s.BM25:
         index = bm25s.BM25()
-        corpus = bm25s.tokenize(
-            [c.search_text() for c in self.cards], stopwords="en", show_progress=False
-        )
+        corpus = _tokenize([c.search_text() for c in self.cards])
         index.index(corpus, show_progress=False)
         return index
 
@@ -113,6 +117,8 @@ class KnowledgeBase:
 
         Cards with no word in common score 0 and are left out; if nothing matches at all the
         job's most general cards (first in the file) stand in, so a job is never ungrounded.
+        A job's anchor cards (the principle that defines the job, such as validating for
+        replies) are always among the ``k``, after the best matches.
         """
         allowed = {i for i, card in enumerate(self.cards) if task in card.tasks}
         scores = self._scores(query)
@@ -120,10 +126,14 @@ class KnowledgeBase:
         hits = [Hit(self.cards[i], float(scores[i])) for i in ranked if scores[i] > 0][:k]
         if not hits:
             hits = [Hit(self.cards[i], 0.0) for i in sorted(allowed)[:k]]
+        anchors = [Hit(c, 0.0) for c in self.cards if task in c.anchors]
+        missing = [a for a in anchors if a.card.id not in {h.card.id for h in hits}]
+        if missing:
+            hits = hits[: max(k - len(missing), 0)] + missing
         return hits
 
     def _scores(self, query: str) -> list[float]:
-        tokens = bm25s.tokenize([query], stopwords="en", show_progress=False, return_ids=False)
+        tokens = _tokenize([query], return_ids=False)
         words = tokens[0] if tokens else []
         if not words:
             return [0.0] * len(self.cards)
@@ -143,6 +153,39 @@ class KnowledgeBase:
             if card.style == style:
                 return card
         raise LookupError(f"no card for the {style!r} emotional style")
+
+
+# bm25s's own English list is 33 words; everyday talk about a partner needs more left out, or
+# "we", "still" and "when" outweigh the words that carry the situation.
+_STOPWORDS = sorted(
+    set(
+        """a about after again all also am an and any are as at be because been before being but
+        by can could did do does doing don't down during each even ever few for from get gets got
+        had has have having he her here hers him his how i i'm if in into is it it's its just let
+        like me more most much my myself no nor not now of off on once only or other our ours out
+        over own really same she should so some still such than that the their them then there
+        these they this those through to too under until up us very was we were what when where
+        which while who whom why will with would you your yours""".split()  # noqa: SIM905
+    )
+)
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def _tokenize(texts: list[str], return_ids: bool = True) -> Any:
+    """Lower-case, drop stopwords and stem ("cheated" and "cheating" both match "cheat")."""
+    return bm25s.tokenize(
+        texts,
+        stopwords=_STOPWORDS,
+        stemmer=_STEMMER,
+        show_progress=False,
+        return_ids=return_ids,
+    )
+
+
+def content_stems(text: str) -> set[str]:
+    """The stemmed content words of ``text`` (stopwords dropped), for topic overlap."""
+    tokens = _tokenize([text], return_ids=False)
+    return set(tokens[0]) if tokens else set()
 
 
 def parse_cards(text: str) -> list[Card]:

@@ -51,6 +51,9 @@ class Answer(BaseModel):
     phase: str | None = None
     backend: str
     safety: Safety = Field(default_factory=Safety)
+    notice: str | None = Field(
+        None, description="Set when the remote model failed and another backend answered."
+    )
 
     def public(self) -> dict[str, object]:
         """The documented JSON shape: job-specific keys appear only for their job."""

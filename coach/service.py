@@ -17,10 +17,11 @@ from dataclasses import dataclass, field, replace
 import structlog
 from langchain_core.prompt_values import PromptValue
 
-from coach import checks, grounding, prompts, safety
+from coach import checks, grounding, guard, prompts, safety
 from coach.config import Settings
-from coach.knowledge import Card, Hit, KnowledgeBase, load_knowledge
+from coach.knowledge import Card, Hit, KnowledgeBase, content_stems, load_knowledge
 from coach.models import Backend, GenerationParams, ModelError
+from coach.models.resilience import current_scope
 from coach.schemas import Answer, Risk, Safety, Style, Suggestion, Task
 from coach.text import clean_input, clean_optional
 
@@ -129,7 +130,7 @@ class Coach:
         cards = [h.card for h in hits]
         variables = {"message": message, "context": context, "principles": _principles(cards)}
         candidates, error = self._candidates("reply", variables, max(n, self.settings.candidates))
-        chosen = _choose(candidates, n, cards)
+        chosen = _choose(candidates, n, cards, anchors=grounding.anchors_for("reply", cards))
         taken = [s.text for s in chosen]
         chosen += grounding.reply_suggestions(message, cards, n - len(chosen), taken)
         return self._outcome("reply", chosen, hits, candidates, error)
@@ -228,6 +229,7 @@ class Coach:
         hits = self.knowledge.retrieve(message, "chat", self.settings.top_k)
         cards = [h.card for h in hits]
         sentences: list[str] = []
+        raw: list[str] = []
         error: str | None = None
         if self.backend.profile != "none":
             turns = [(t.role, t.text) for t in history][-2 * self.settings.history_turns :]
@@ -238,7 +240,8 @@ class Coach:
                 history=turns,
             )
             try:
-                for sentence in self._passing_sentences(prompt):
+                topic = content_stems(" ".join([message, *(c.search_text() for c in cards)]))
+                for sentence in self._passing_sentences(prompt, topic, raw):
                     sentences.append(sentence)
                     yield Token(sentence if len(sentences) == 1 else f" {sentence}")
             except ModelError as failure:
@@ -259,29 +262,31 @@ class Coach:
             chosen = [grounding.chat_reply(message, cards)]
             for index, word in enumerate(chosen[0].text.split(" ")):
                 yield Token(word if index == 0 else f" {word}")
-        outcome = self._outcome(
-            "chat",
-            chosen,
-            hits,
-            [_verdict("chat", " ".join(sentences))] if sentences else [],
-            error,
-        )
+        attempt = [_chat_candidate("".join(raw), sentences)] if raw else []
+        outcome = self._outcome("chat", chosen, hits, attempt, error)
         outcome.answer.reply = chosen[0].text
         yield Done(outcome)
 
-    def _passing_sentences(self, prompt: PromptValue) -> Iterator[str]:
+    def _passing_sentences(
+        self, prompt: PromptValue, topic: set[str], raw: list[str]
+    ) -> Iterator[str]:
+        """Model sentences that pass the chat checks, until the first that fails. The first
+        must also share a word with the person's message or the retrieved cards: a base model
+        often answers something else entirely. ``raw`` collects everything the model said."""
         words = 0
         buffer = ""
         stream = self.backend.stream(prompt, self._params("chat"))
         try:
             for piece in stream:
+                raw.append(piece)
                 buffer += piece
                 *complete, buffer = _SENTENCE_END.split(buffer)
                 for sentence in (s.strip() for s in complete):
                     if not sentence:
                         continue
+                    off_topic = words == 0 and not content_stems(sentence) & topic
                     words += len(sentence.split())
-                    if words > CHAT_WORD_CAP or not _verdict("chat", sentence).passed:
+                    if off_topic or words > CHAT_WORD_CAP or not _verdict("chat", sentence).passed:
                         return
                     yield sentence
             tail = buffer.strip()
@@ -354,12 +359,14 @@ class Coach:
         cited = {pid for s in chosen for pid in s.principles}
         refs = [h.card.ref() for h in hits if h.card.id in cited]
         refs += [self.knowledge.by_id[p].ref() for p in sorted(cited - {r.id for r in refs})]
+        scope = current_scope()  # did another backend stand in for a failed remote model?
         answer = Answer(
             task=task,
             suggestions=chosen,
             principles=refs,
-            backend=self.backend.name,
+            backend=(scope and scope.stood_in) or self.backend.name,
             safety=Safety(),
+            notice=scope.notice if scope else None,
         )
         return Outcome(answer, candidates, hits, error)
 
@@ -387,19 +394,35 @@ def tidy(raw: str, task: Task) -> str:
     return text
 
 
+def _chat_candidate(raw: str, shown: list[str]) -> Candidate:
+    if shown:
+        return Candidate(" ".join(shown), True, ())
+    return Candidate(raw.strip(), False, ("chat: no sentence was on topic and passed the checks",))
+
+
 def _verdict(task: Task, text: str) -> Candidate:
     if not text:
         return Candidate(text, False, ("empty",))
     failed = [f"{r.check}: {r.label}" for r in checks.failures(task, text)]
     if not safety.screen_output(text):
         failed.append("safety: unsafe model text")
+    failed += guard.failures(text)  # instructions, keys, leaving the role: never shown
     return Candidate(text, not failed, tuple(failed))
 
 
 def _choose(
-    candidates: list[Candidate], n: int, cards: list[Card], taken: list[str] | None = None
+    candidates: list[Candidate],
+    n: int,
+    cards: list[Card],
+    taken: list[str] | None = None,
+    anchors: list[Card] | None = None,
 ) -> list[Suggestion]:
-    """The first ``n`` distinct passing candidates, each citing the card it echoes most."""
+    """The first ``n`` distinct passing candidates, each citing the card it echoes most.
+
+    A passing candidate has met the checks that define its job, so it also cites the job's
+    anchor cards (a reply that passed the feeling check applies validate-and-reflect)."""
+    anchors = anchors or []
+    others = [card for card in cards if card not in anchors] or cards
     kept: list[str] = list(taken or [])
     chosen: list[Suggestion] = []
     for candidate in candidates:
@@ -407,11 +430,11 @@ def _choose(
             break
         if candidate.passed and checks.distinct([*kept, candidate.text]).passed:
             kept.append(candidate.text)
-            card = _closest_card(candidate.text, cards)
+            card = _closest_card(candidate.text, others)
             chosen.append(
                 Suggestion(
                     text=candidate.text,
-                    principles=[card.id],
+                    principles=grounding.cited(card, anchors),
                     why=grounding.why(card),
                     source="model",
                 )

@@ -1,7 +1,8 @@
 """The conversation store: SQLAlchemy 2 (async) models and one repository bound to one person.
 
 SQLite by default, PostgreSQL with the same code: only portable types (strings, text, integers,
-timestamps, JSON) and no database-specific SQL. Deletes are explicit, child rows first, so they do
+timestamps, JSON) and no database-specific SQL. The schema comes from the Alembic migrations in
+``coach.migrations``, applied when the app starts. Deletes are explicit, child rows first, so they do
 not depend on a database enforcing ``ON DELETE CASCADE``.
 
 People are anonymous: ``owner`` is the SHA-256 of the session token held in the person's cookie,
@@ -20,18 +21,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Date,
     DateTime,
     ForeignKey,
     Integer,
+    MetaData,
     String,
-    Text,
     TypeDecorator,
     UniqueConstraint,
     delete,
+    event,
     func,
     select,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -41,6 +43,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from coach.crypto import Cipher, SealedJSON, SealedText, attach
 
 PLAN_DAYS = 30
 TITLE_CHARS = 60
@@ -73,7 +77,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    pass
+    # Named constraints and indexes, the same on every database, so migrations can refer to them.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class Person(Base):
@@ -104,9 +116,10 @@ class Message(Base):
     )
     owner: Mapped[str] = mapped_column(String(64), index=True)
     role: Mapped[str] = mapped_column(String(8))  # "user" or "coach"
-    text: Mapped[str] = mapped_column(Text)
+    # Encrypted at rest when COACH_ENCRYPTION_KEY is set (see coach.crypto).
+    text: Mapped[str] = mapped_column(SealedText)
     # The coach's whole public answer (principles, safety) for a coach message; None for the user.
-    answer: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    answer: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -162,13 +175,21 @@ class PlanState:
 class Database:
     """The engine and session factory; created in the app's lifespan, never at import."""
 
-    def __init__(self, url: str) -> None:
-        self.engine: AsyncEngine = create_async_engine(url)
+    def __init__(self, url: str, cipher: Cipher | None = None) -> None:
+        # hide_parameters: SQL logging and errors never show values (they hold message text).
+        self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.cipher = cipher
+        attach(self.engine, cipher)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
 
-    async def create_schema(self) -> None:
+    async def migrate(self) -> None:
+        """Bring the schema to the newest migration (see :mod:`coach.migrations`)."""
+        from coach import migrations
+
         async with self.engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
+            await connection.run_sync(migrations.upgrade)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -176,15 +197,29 @@ class Database:
     @asynccontextmanager
     async def repository(self, owner: str) -> AsyncIterator[Repository]:
         async with self.sessions() as session:
-            yield Repository(session, owner)
+            yield Repository(session, owner, sealed=self.cipher is not None)
+
+    async def purge(self, before: datetime) -> int:
+        """Delete every conversation (with its messages) untouched since ``before``, whoever's
+        it is: the retention rule (``COACH_RETENTION_DAYS``). Returns how many went."""
+        async with self.sessions() as session:
+            old = select(Conversation.id).where(Conversation.updated_at < before)
+            await session.execute(delete(Message).where(Message.conversation_id.in_(old)))
+            gone = await session.execute(
+                delete(Conversation).where(Conversation.updated_at < before)
+            )
+            await session.commit()
+            await _forget(session)
+        return _rowcount(gone)
 
 
 class Repository:
     """Every read and write of one person's data. Each write commits at once."""
 
-    def __init__(self, session: AsyncSession, owner: str) -> None:
+    def __init__(self, session: AsyncSession, owner: str, sealed: bool = False) -> None:
         self.session = session
         self.owner = owner
+        self.sealed = sealed  # message text is encrypted at rest: titles must not quote it
 
     # -- conversations -----------------------------------------------------------------------
 
@@ -193,6 +228,8 @@ class Repository:
         title = first_message.replace("\n", " ").strip()
         if len(title) > TITLE_CHARS:
             title = title[: TITLE_CHARS - 1].rstrip() + "…"
+        if self.sealed:  # a title would keep the first words in clear: name it by its time
+            title = f"Conversation of {utcnow():%d %b %Y, %H:%M} UTC"
         conversation = Conversation(id=new_id(), owner=self.owner, title=title)
         self.session.add(conversation)
         await self.session.commit()
@@ -261,6 +298,7 @@ class Repository:
             )
         )
         await self.session.commit()
+        await _forget(self.session)
         return True
 
     # -- the 30-day plan ---------------------------------------------------------------------
@@ -319,12 +357,31 @@ class Repository:
         rows = await self.session.execute(delete(Person).where(Person.id == self.owner))
         counts["people"] = _rowcount(rows)
         await self.session.commit()
+        await _forget(self.session)
         return counts
 
     async def _ensure_person(self) -> None:
         if await self.session.get(Person, self.owner) is None:
             self.session.add(Person(id=self.owner))
             await self.session.flush()
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """Each SQLite connection: deleted rows are overwritten with zeros (secure_delete), and the
+    write-ahead log lets readers and a writer work at once."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA secure_delete = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+
+
+async def _forget(session: AsyncSession) -> None:
+    """After a delete on SQLite: copy the write-ahead log into the database file and empty it, so
+    no file keeps the deleted text (secure_delete has zeroed it in the database pages)."""
+    connection = await session.connection()
+    if connection.dialect.name == "sqlite":
+        await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        await session.commit()
 
 
 def _rowcount(result: object) -> int:

@@ -120,6 +120,13 @@ def test_chat_stream_yields_tokens_then_done(settings: Settings) -> None:
     assert "".join(tokens) == events[-1].outcome.answer.reply
 
 
+def test_chat_off_topic_model_answer_falls_back_to_grounded(settings: Settings) -> None:
+    fake = FakeBackend(["Bananas are yellow. Elephants are large."])
+    outcome = Coach(settings, fake).chat("My husband and I argue about chores every evening")
+    assert outcome.answer.suggestions[0].source == "grounded"
+    assert [c.passed for c in outcome.candidates] == [False]
+
+
 def test_chat_stream_stops_before_a_failing_sentence(settings: Settings) -> None:
     fake = FakeBackend(["That sounds hard. You always make it worse. Try again."])
     reply = Coach(settings, fake).chat("My wife and I keep arguing about chores").answer.reply

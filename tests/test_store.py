@@ -1,43 +1,99 @@
-"""The conversation store on a temporary SQLite file: every read and write is one person's, deletes
-really delete, and the plan's day rule."""
+"""The conversation store on SQLite and on a real PostgreSQL server (see ``db_fixtures``): the
+migrations build the models' schema, every read and write is one person's, deletes really delete,
+and the plan's day rule."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import date
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from db_fixtures import *  # noqa: F403
+from db_fixtures import postgres_only
+from sqlalchemy import Connection, inspect, text
 
-from coach.store import PLAN_DAYS, Database, PlanState, owner_key
+from coach import migrations
+from coach.store import PLAN_DAYS, Base, Database, PlanState, owner_key
 
 T = TypeVar("T")
 ALICE, BOB = owner_key("alice-token"), owner_key("bob-token")
 
 
-def run(path: Path, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def main() -> T:
-        database = Database(f"sqlite+aiosqlite:///{path}")
-        await database.create_schema()
+async def _open(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    database = Database(url)
+    try:
+        return await work(database)
+    finally:
+        await database.dispose()
+
+
+def run(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    """``work`` on the migrated store."""
+
+    async def migrated(database: Database) -> T:
+        await database.migrate()
+        return await work(database)
+
+    return asyncio.run(_open(url, migrated))
+
+
+def inspect_db(url: str, look: Callable[[Connection], T]) -> T:
+    """Look at the database directly, bypassing the repository (to prove what is really there)."""
+
+    async def looking(database: Database) -> T:
+        async with database.engine.connect() as connection:
+            return await connection.run_sync(look)
+
+    return asyncio.run(_open(url, looking))
+
+
+def count(url: str, table: str) -> int:
+    return inspect_db(url, lambda c: int(c.execute(text(f"SELECT count(*) FROM {table}")).one()[0]))
+
+
+def test_the_migrations_build_exactly_the_models_schema(database_url: str) -> None:
+    """Migrations are the schema's source of truth: change a model, add a migration."""
+    run(database_url, lambda database: database.migrate())  # a second run has nothing to do
+    assert inspect_db(database_url, migrations.current) == migrations.head()
+    assert inspect_db(database_url, migrations.drift) == []
+
+
+def test_a_store_made_before_migrations_is_adopted_not_rebuilt(database_url: str) -> None:
+    async def create_all_and_write(database: Database) -> None:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        async with database.repository(ALICE) as alice:
+            await alice.start_conversation("kept across the upgrade")
+
+    asyncio.run(_open(database_url, create_all_and_write))
+    run(database_url, lambda database: database.migrate())
+    assert inspect_db(database_url, migrations.current) == migrations.head()
+    assert count(database_url, "conversations") == 1
+
+
+def test_the_first_migration_can_be_undone(database_url: str) -> None:
+    def downgrade(connection: Connection) -> list[str]:
+        migrations.downgrade(connection, "base")
+        return sorted(inspect(connection).get_table_names())
+
+    run(database_url, lambda database: database.migrate())
+    assert inspect_db(database_url, downgrade) == ["alembic_version"]
+
+
+@postgres_only
+def test_workers_starting_together_migrate_once(database_url: str) -> None:
+    async def main() -> None:
+        databases = [Database(database_url) for _ in range(3)]
         try:
-            return await work(database)
+            await asyncio.gather(*(database.migrate() for database in databases))
         finally:
-            await database.dispose()
+            for database in databases:
+                await database.dispose()
 
-    return asyncio.run(main())
-
-
-def count(path: Path, table: str) -> int:
-    with sqlite3.connect(path) as connection:
-        return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-
-
-@pytest.fixture
-def db_file(tmp_path: Path) -> Path:
-    return tmp_path / "store.sqlite3"
+    asyncio.run(main())
+    assert inspect_db(database_url, migrations.drift) == []
 
 
 def test_owner_key_hides_the_token() -> None:
@@ -45,7 +101,7 @@ def test_owner_key_hides_the_token() -> None:
     assert owner_key("alice-token") == ALICE and ALICE != BOB
 
 
-def test_a_person_only_sees_their_own_conversations(db_file: Path) -> None:
+def test_a_person_only_sees_their_own_conversations(database_url: str) -> None:
     async def work(database: Database) -> None:
         async with database.repository(ALICE) as alice, database.repository(BOB) as bob:
             mine = await alice.start_conversation("Our evenings feel distant")
@@ -70,11 +126,11 @@ def test_a_person_only_sees_their_own_conversations(db_file: Path) -> None:
             assert messages[1].answer == {"reply": "That sounds lonely."}
             assert messages[0].created_at.tzinfo is not None
 
-    run(db_file, work)
-    assert count(db_file, "messages") == 2
+    run(database_url, work)
+    assert count(database_url, "messages") == 2
 
 
-def test_titles_are_short_and_conversations_newest_first(db_file: Path) -> None:
+def test_titles_are_short_and_conversations_newest_first(database_url: str) -> None:
     async def work(database: Database) -> None:
         async with database.repository(ALICE) as alice:
             old = await alice.start_conversation("x" * 200)
@@ -85,10 +141,10 @@ def test_titles_are_short_and_conversations_newest_first(db_file: Path) -> None:
             await alice.add_message(old, "user", "bump")
             assert [c.id for c, _ in await alice.conversations()] == [old.id, new.id]
 
-    run(db_file, work)
+    run(database_url, work)
 
 
-def test_the_safety_flag_is_stored(db_file: Path) -> None:
+def test_the_safety_flag_is_stored(database_url: str) -> None:
     async def work(database: Database) -> str:
         async with database.repository(ALICE) as alice:
             conversation = await alice.start_conversation("hi")
@@ -99,10 +155,10 @@ def test_the_safety_flag_is_stored(db_file: Path) -> None:
             assert found is not None
             return found.risk
 
-    assert run(db_file, work) == "self_harm"
+    assert run(database_url, work) == "self_harm"
 
 
-def test_deleting_a_conversation_removes_its_messages(db_file: Path) -> None:
+def test_deleting_a_conversation_removes_its_messages(database_url: str) -> None:
     async def work(database: Database) -> None:
         async with database.repository(ALICE) as alice:
             gone = await alice.start_conversation("gone")
@@ -112,11 +168,11 @@ def test_deleting_a_conversation_removes_its_messages(db_file: Path) -> None:
             assert await alice.delete_conversation(gone.id)
             assert not await alice.delete_conversation(gone.id)
 
-    run(db_file, work)
-    assert count(db_file, "conversations") == 1 and count(db_file, "messages") == 1
+    run(database_url, work)
+    assert count(database_url, "conversations") == 1 and count(database_url, "messages") == 1
 
 
-def test_delete_everything_takes_only_that_persons_rows(db_file: Path) -> None:
+def test_delete_everything_takes_only_that_persons_rows(database_url: str) -> None:
     async def work(database: Database) -> dict[str, int]:
         async with database.repository(ALICE) as alice, database.repository(BOB) as bob:
             for repo in (alice, bob):
@@ -128,13 +184,13 @@ def test_delete_everything_takes_only_that_persons_rows(db_file: Path) -> None:
             assert len(await bob.conversations()) == 1 and (await bob.plan()).done == (1,)
             return counts
 
-    counts = run(db_file, work)
+    counts = run(database_url, work)
     assert counts == {"messages": 1, "conversations": 1, "plan_days": 1, "plans": 1, "people": 1}
     for table in ("messages", "conversations", "plan_days", "plans", "people"):
-        assert count(db_file, table) == 1, table
+        assert count(database_url, table) == 1, table
 
 
-def test_plan_progress(db_file: Path) -> None:
+def test_plan_progress(database_url: str) -> None:
     async def work(database: Database) -> None:
         async with database.repository(ALICE) as alice:
             assert await alice.plan() == PlanState(None, ())
@@ -150,7 +206,7 @@ def test_plan_progress(db_file: Path) -> None:
             restarted = await alice.start_plan(date(2025, 4, 1))
             assert restarted == PlanState(date(2025, 4, 1), ())
 
-    run(db_file, work)
+    run(database_url, work)
 
 
 @pytest.mark.parametrize(

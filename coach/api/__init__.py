@@ -11,6 +11,7 @@ OpenAI-compatible face (``/v1/chat/completions``, ``/v1/models``), the page (``/
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,13 +19,16 @@ import structlog
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from coach import __version__
+from coach import __version__, retention
 from coach.api import errors
+from coach.api.limits import Limits, LimitsMiddleware
 from coach.api.middleware import RequestContextMiddleware
+from coach.api.queue import ModelQueue
 from coach.api.routes import chat, jobs, openai, pages, people
 from coach.api.session import SessionCodec, SessionMiddleware, resolve_secret
 from coach.api.web import web_dir
 from coach.config import Settings, get_settings
+from coach.crypto import Cipher
 from coach.models import build_backend
 from coach.service import Coach
 from coach.store import Database
@@ -42,13 +46,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions = SessionCodec(
             resolve_secret(chosen), chosen.session_days, chosen.cookie_secure
         )
-        app.state.database = Database(chosen.database_url)
-        await app.state.database.create_schema()
+        cipher = Cipher(chosen.encryption_key.get_secret_value()) if chosen.encryption_key else None
+        app.state.database = Database(chosen.database_url, cipher)
+        await app.state.database.migrate()
         app.state.coach = Coach(chosen, build_backend(chosen))
-        log.info("app_started", backend=chosen.backend)
+        app.state.limits = Limits.from_settings(chosen)
+        # One generation at a time on the embedded model, through a bounded queue.
+        exclusive = chosen.backend == "embedded"
+        app.state.queue = ModelQueue(1, chosen.embedded_queue) if exclusive else None
+        sweeper = None
+        if chosen.retention_days:
+            keep = retention.keep_applying(app.state.database, chosen.retention_days)
+            sweeper = asyncio.create_task(keep)
+        log.info("app_started", backend=chosen.backend, encrypted=cipher is not None)
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
             await app.state.database.dispose()
 
     app = FastAPI(
@@ -62,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     # The last added runs first: the session wraps even the 500s of the request context, so a
     # new person whose message was stored before a failure still gets their cookie.
+    app.add_middleware(LimitsMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SessionMiddleware)
     for router in (pages.router, jobs.router, chat.router, people.router, openai.router):

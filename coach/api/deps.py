@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from coach.api.queue import ModelQueue
 from coach.api.session import Session
 from coach.config import Settings
 from coach.service import Coach
@@ -33,6 +34,11 @@ def get_coach(request: Request) -> Coach:
     return coach
 
 
+def get_queue(request: Request) -> ModelQueue | None:
+    queue: ModelQueue | None = getattr(request.app.state, "queue", None)
+    return queue
+
+
 def get_session(request: Request) -> Session:
     session: Session = request.state.session
     return session
@@ -50,6 +56,7 @@ def get_request_id(request: Request) -> str:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 CoachDep = Annotated[Coach, Depends(get_coach)]
+QueueDep = Annotated[ModelQueue | None, Depends(get_queue)]
 SessionDep = Annotated[Session, Depends(get_session)]
 OwnerDep = Annotated[str, Depends(get_owner)]
 RequestIdDep = Annotated[str, Depends(get_request_id)]

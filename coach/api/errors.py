@@ -2,6 +2,8 @@
 
 Routes under ``/v1/`` answer in OpenAI's error shape (``{"error": {"message": ...}}``) so that
 OpenAI clients show the message; everything else answers ``{"detail": ..., "request_id": ...}``.
+:data:`ERRORS` documents those shapes in the OpenAPI schema. A full model queue answers 503 with
+Retry-After (:mod:`coach.api.queue`); limits answer 413 and 429 (:mod:`coach.api.limits`).
 """
 
 from __future__ import annotations
@@ -9,10 +11,46 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from coach.api.queue import QueueFull
 from coach.models import ModelError
 from coach.text import EmptyInput, InputTooLong
+
+
+class ErrorBody(BaseModel):
+    """Every error of the coach's own routes: one sentence, and the id to quote to us."""
+
+    detail: str
+    request_id: str
+
+
+class OpenAIErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class OpenAIErrorBody(BaseModel):
+    error: OpenAIErrorDetail
+
+
+def _documented(model: type[BaseModel]) -> dict[int | str, dict[str, object]]:
+    described = {
+        404: "Not found (for example, a conversation that is not yours).",
+        413: "The request body is too large.",
+        422: "The input is not valid; the message says what to change.",
+        429: "Too many requests; see Retry-After.",
+        500: "Something failed on our side; quote the request id.",
+        503: "The model is busy or unavailable; see Retry-After.",
+    }
+    return {code: {"model": model, "description": text} for code, text in described.items()}
+
+
+ERRORS = _documented(ErrorBody)
+OPENAI_ERRORS = _documented(OpenAIErrorBody)
 
 
 def error_response(request: Request, status: int, message: str, kind: str) -> JSONResponse:
@@ -56,9 +94,17 @@ async def _model_failed(request: Request, error: Exception) -> JSONResponse:
     return error_response(request, 503, str(error), "model_unavailable")
 
 
+async def _busy(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, QueueFull)
+    response = error_response(request, 503, str(error), "model_busy")
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(EmptyInput, _bad_input)
     app.add_exception_handler(InputTooLong, _bad_input)
     app.add_exception_handler(ModelError, _model_failed)
+    app.add_exception_handler(QueueFull, _busy)

@@ -1,4 +1,6 @@
-"""Per-request plumbing: a request id, security headers, and a last line of defence for errors.
+"""Per-request plumbing: a request id, security headers, the answer's scope (its deadline with
+a remote model, and what stood in if that model failed: :mod:`coach.models.resilience`), and a
+last line of defence for errors.
 
 An unexpected error answers 500 with the request id and nothing else: no traceback, no exception
 message (it could quote what a person wrote). The log line carries the error's type, the route and
@@ -13,6 +15,8 @@ import traceback
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from coach.models.resilience import answer_scope
 
 log = structlog.get_logger(__name__)
 
@@ -72,7 +76,8 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            with answer_scope():
+                await self.app(scope, receive, send_with_headers)
         except Exception as error:  # the last line of defence: log without text, answer 500
             log.error(
                 "unhandled_error",

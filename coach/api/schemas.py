@@ -44,6 +44,11 @@ class ChatRequest(Strict):
     conversation_id: str | None = Field(
         None, max_length=64, description="Continue this conversation; omit to start a new one."
     )
+    retry: bool = Field(
+        False,
+        description="Answer this message again after an answer that broke off: when it is the "
+        "conversation's last message, it is not stored twice.",
+    )
 
 
 class ConversationSummary(BaseModel):
@@ -65,6 +70,9 @@ class StoredMessage(BaseModel):
     created_at: datetime
     answer: dict[str, Any] | None = Field(
         None, description="The coach's whole answer (principles, safety); coach messages only."
+    )
+    incomplete: bool = Field(
+        False, description="The coach's answer broke off: this is as far as it got."
     )
 
 

@@ -9,6 +9,8 @@ from coach.models.base import (
     GenerationParams,
     ModelError,
     ModelUnavailable,
+    StreamInterrupted,
+    TransientModelError,
 )
 
 __all__ = [
@@ -17,6 +19,8 @@ __all__ = [
     "GenerationParams",
     "ModelError",
     "ModelUnavailable",
+    "StreamInterrupted",
+    "TransientModelError",
     "build_backend",
 ]
 
@@ -34,9 +38,26 @@ def build_backend(settings: Settings, name: BackendName | None = None) -> Backen
 
         return FakeBackend()
     if chosen == "openai":
-        from coach.models.openai_backend import OpenAIBackend
-
-        return OpenAIBackend(settings)
+        return _remote(settings)
     from coach.models.embedded import EmbeddedBackend
 
     return EmbeddedBackend(settings, profile=settings.embedded_profile)
+
+
+def _remote(settings: Settings) -> Backend:
+    """The OpenAI-compatible backend inside the one retry layer, with a fallback that never
+    leaves this machine (``COACH_FALLBACK``: the principle cards or the embedded model)."""
+    from coach.models.openai_backend import OpenAIBackend, remote_host
+    from coach.models.resilience import CircuitBreaker, ResilientBackend
+
+    def fallback() -> Backend:
+        return build_backend(settings, settings.fallback)
+
+    return ResilientBackend(
+        OpenAIBackend(settings),
+        fallback,
+        retries=settings.openai_retries,
+        deadline=settings.openai_deadline,
+        breaker=CircuitBreaker(settings.openai_breaker_failures, settings.openai_breaker_reset),
+        where=remote_host(settings),
+    )

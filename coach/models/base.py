@@ -26,12 +26,31 @@ class ModelUnavailable(ModelError):
     """The model cannot be reached or loaded at all (missing file, server down, bad key)."""
 
 
+class TransientModelError(ModelError):
+    """A failure worth another try: rate-limited (429), a server error (5xx), a timeout or a lost
+    connection. ``retry_after`` is the server's Retry-After in seconds, when it sent one."""
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, rate_limited: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.rate_limited = rate_limited
+
+
+class StreamInterrupted(ModelError):
+    """The model's stream broke after some of its text had been sent: the answer is incomplete."""
+
+
 @dataclass(frozen=True)
 class GenerationParams:
     max_tokens: int = 60
     temperature: float = 0.8
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    # Seconds this call may take at most (what is left of the answer's deadline); None: the
+    # backend's own timeouts only.
+    timeout: float | None = None
 
 
 @runtime_checkable

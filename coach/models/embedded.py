@@ -4,11 +4,17 @@ The default model is Gemma 3 270M from the PyPI package ``gemma3-270m-q4-k-m-ggu
 ``assemble()`` joins the packaged chunks into one file once); ``COACH_MODEL_PATH`` names any other
 GGUF. One model instance per file and process, loaded on first use, and calls are serialised with a
 lock because a llama.cpp context is not safe to share between threads.
+
+Every generation is capped twice: at ``max_tokens`` (never more than :data:`TOKEN_CAP`) and at
+``COACH_EMBEDDED_MAX_SECONDS`` of wall time, after which it simply ends, as if the token cap had
+been reached, and frees the model. How many answers may wait for the model is the web app's business
+(:mod:`coach.api.queue`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +25,9 @@ from langchain_core.prompt_values import ChatPromptValue, PromptValue
 
 from coach.config import Settings
 from coach.models.base import BackendProfile, GenerationParams, ModelUnavailable
+
+# The most tokens one generation may ask for, whatever the settings say.
+TOKEN_CAP = 1024
 
 
 def default_model_path() -> Path:
@@ -57,6 +66,7 @@ class EmbeddedBackend:
         # The packaged Gemma is a base model: completion prompts suit it; an instruction-tuned GGUF
         # given through COACH_MODEL_PATH can use the chat profile (COACH_EMBEDDED_PROFILE).
         self.profile: BackendProfile = profile
+        self.max_seconds = settings.embedded_max_seconds
         self._lock = threading.Lock()
 
     @property
@@ -70,24 +80,28 @@ class EmbeddedBackend:
         with self._lock:
             llama = self.llama
             options = _options(params)
-            if isinstance(prompt, ChatPromptValue):
+            ends = time.monotonic() + self.max_seconds
+            chat = isinstance(prompt, ChatPromptValue)
+            if chat:
                 messages = convert_to_openai_messages(prompt.to_messages())
-                for chunk in llama.create_chat_completion(
-                    messages=messages, stream=True, **options
-                ):
-                    text = chunk["choices"][0]["delta"].get("content")
+                source = llama.create_chat_completion(messages=messages, stream=True, **options)
+            else:
+                source = llama.create_completion(prompt=prompt.to_string(), stream=True, **options)
+            try:
+                for part in source:
+                    choice = part["choices"][0]
+                    text = choice["delta"].get("content") if chat else choice["text"]
                     if text:
                         yield text
-                return
-            for piece in llama.create_completion(prompt=prompt.to_string(), stream=True, **options):
-                text = piece["choices"][0]["text"]
-                if text:
-                    yield text
+                    if time.monotonic() > ends:  # the time cap: end here, as the token cap would
+                        break
+            finally:
+                source.close()  # stop llama.cpp now, whoever stopped reading
 
 
 def _options(params: GenerationParams) -> dict[str, Any]:
     options: dict[str, Any] = {
-        "max_tokens": params.max_tokens,
+        "max_tokens": min(params.max_tokens, TOKEN_CAP),
         "temperature": params.temperature,
         "stop": list(params.stop) or None,
     }

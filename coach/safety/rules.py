@@ -123,9 +123,9 @@ class WindowRule:
     parts: tuple[str, ...]  # concept keys (a lexicon name or an inline pattern)
     ordered: bool
     window: int  # at most this many words from the first part to the last
-    gap: int | None  # ordered rules: at most this many words between consecutive parts
+    gaps: tuple[int | None, ...]  # ordered rules: at most this many words between parts k and k+1
     scope: str  # "sentence": all parts in one sentence; "text": anywhere within the window
-    barrier: str | None  # a concept that must not occur between the parts (ordered rules)
+    barrier: tuple[str, ...]  # concepts that must not occur between the parts
     unless: tuple[str, ...]  # concepts that veto the rule within ``unless_window`` / sentence
     unless_window: int | None  # words either side of the parts; None: the whole sentence
     unless_text: tuple[str, ...]  # concepts that veto the rule anywhere in the text
@@ -235,7 +235,7 @@ class RuleSet:
         return any(self._accept(rule, view, combo) for combo in combos)
 
     def _accept(self, rule: WindowRule, view: _View, combo: tuple[Hit, ...]) -> bool:
-        if rule.barrier is not None and _barred(view.hits(rule.barrier), combo):
+        if any(_barred(view.hits(key), combo) for key in rule.barrier):
             return False
         if rule.unless and _vetoed(rule, view, combo):
             return False
@@ -245,8 +245,8 @@ class RuleSet:
         assert rule.negate is not None
         target = combo[rule.negate]
         text = view.text
-        if self.negation.broken(text, target.end):
-            return False
+        if self.negation.broken(text, max(h.end for h in combo)):
+            return False  # "he never hit me until last night"
         first = min(combo, key=lambda h: h.start)
         if rule.ordered and first.start < target.start:
             # a subject first: the denial sits between it and the negated part, or right before
@@ -265,10 +265,11 @@ def _ordered(rule: WindowRule, view: _View, lists: list[list[Hit]]) -> Iterator[
             yield prefix
             return
         head, prev = prefix[0], prefix[-1]
+        gap = rule.gaps[k - 1]
         for hit in lists[k]:
             if hit.first <= prev.last or hit.start < prev.end:
                 continue
-            if rule.gap is not None and hit.first - prev.last - 1 > rule.gap:
+            if gap is not None and hit.first - prev.last - 1 > gap:
                 break  # hits are in text order: later ones are further away
             if hit.last - head.first + 1 > rule.window:
                 break
@@ -469,8 +470,8 @@ def _window(
         return tuple(concept(v) for v in items)
 
     parts = many(spec["near"])
-    if len(parts) < 2:
-        raise RulesError(f"{rule_id}: `near` needs at least two concepts")
+    if not parts:
+        raise RulesError(f"{rule_id}: `near` needs at least one concept")
     scope = str(spec.get("scope", "sentence"))
     if scope not in _SCOPES:
         raise RulesError(f"{rule_id}: scope must be one of {_SCOPES!r}")
@@ -490,19 +491,21 @@ def _window(
         negate = names.index(negate_spec)
     if negate is not None and not 0 <= negate < len(parts):
         raise RulesError(f"{rule_id}: negate index {negate} out of range")
-    barrier = spec.get("barrier")
     requires = spec.get("requires")
     unless_window = spec.get("unless_window")
     gap = spec.get("gap")
+    gaps = list(gap) if isinstance(gap, list) else [gap] * max(1, len(parts) - 1)
+    if len(gaps) != max(1, len(parts) - 1):
+        raise RulesError(f"{rule_id}: `gap` needs one value per pair of neighbouring parts")
     return WindowRule(
         id=rule_id,
         category=category,
         parts=parts,
         ordered=ordered,
         window=int(spec.get("window", 12)),
-        gap=None if gap is None else int(gap),
+        gaps=tuple(None if g is None else int(g) for g in gaps),
         scope=scope,
-        barrier=None if barrier is None else concept(barrier),
+        barrier=many(spec.get("barrier")),
         unless=many(spec.get("unless")),
         unless_window=None if unless_window is None else int(unless_window),
         unless_text=many(spec.get("unless_text")),

@@ -140,6 +140,13 @@
       node.classList.add("safety");
       return;
     }
+    if (answer.notice) {
+      const notice = document.createElement("p");
+      notice.className = "bubble-notice";
+      notice.textContent = answer.notice;
+      node.appendChild(notice);
+    }
+    if (answer.incomplete) markIncomplete(node);
     const s = (answer.suggestions || [])[0];
     if (!s) return;
     const reason = explain(s.why, answer.principles, s.principles);
@@ -194,19 +201,28 @@
     const input = $("chat-input");
     const message = input.value.trim();
     if (!message) return;
-    showError("chat-error", "");
     bubble("user", message);
     input.value = "";
+    await ask(message, false);
+  }
+
+  // Asks the coach about `message` (already shown as the person's bubble). An answer that breaks
+  // off keeps what arrived, marked as cut off, and a "Try again" button asks again with
+  // retry: true, so the server does not store the person's message twice.
+  async function ask(message, retry) {
+    showError("chat-error", "");
     const coachBubble = bubble("coach", "");
     coachBubble.classList.add("streaming");
     const send = $("chat-send");
     busy(send, true, "…");
+    let broke = null;
+    let finished = false;
     try {
       const response = await fetch("/api/chat", {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-        body: JSON.stringify({ message, conversation_id: conversationId }),
+        body: JSON.stringify({ message, conversation_id: conversationId, retry }),
       });
       if (!response.ok) {
         let detail = "";
@@ -215,33 +231,81 @@
         } catch (_) {
           detail = "";
         }
-        throw new Error(detail || `The coach could not answer (${response.status}).`);
-      }
-      const text = coachBubble.querySelector(".bubble-text");
-      await readEvents(response, (name, data) => {
-        if (name === "start") {
-          conversationId = data.conversation_id;
-        } else if (name === "disclaimer") {
-          coachBubble.before(systemNoteNode(data.text));
-        } else if (name === "token") {
-          text.textContent += data.text;
-          scrollChat();
-        } else if (name === "done") {
-          finishBubble(coachBubble, data);
-        } else if (name === "error") {
-          throw new Error(data.message);
+        const wait = response.headers.get("Retry-After");
+        broke = {
+          message: detail || `The coach could not answer (${response.status}).`,
+          again: [429, 500, 502, 503, 504].includes(response.status),
+          wait: wait ? Number(wait) : 0,
+        };
+      } else {
+        const text = coachBubble.querySelector(".bubble-text");
+        await readEvents(response, (name, data) => {
+          if (name === "start") {
+            conversationId = data.conversation_id;
+          } else if (name === "disclaimer") {
+            coachBubble.before(systemNoteNode(data.text));
+          } else if (name === "token") {
+            text.textContent += data.text;
+            scrollChat();
+          } else if (name === "done") {
+            finished = true;
+            finishBubble(coachBubble, data);
+          } else if (name === "error") {
+            broke = { message: data.message, again: true, wait: 0 };
+          }
+        });
+        if (!finished && !broke) {
+          broke = { message: "The connection was lost before the answer was finished.", again: true, wait: 0 };
         }
-      });
-      refreshConversations();
+        refreshConversations();
+      }
     } catch (error) {
-      if (!coachBubble.querySelector(".bubble-text").textContent) coachBubble.remove();
-      showError("chat-error", error.message);
-      if (!input.value) input.value = message;
+      broke = { message: "The connection was lost before the answer was finished.", again: true, wait: 0 };
     } finally {
       coachBubble.classList.remove("streaming");
       busy(send, false);
       $("delete-chat").hidden = !conversationId;
     }
+    if (broke) offerRetry(coachBubble, message, broke);
+  }
+
+  function markIncomplete(node) {
+    node.classList.add("incomplete");
+    if (node.querySelector(".bubble-cut")) return;
+    const note = document.createElement("p");
+    note.className = "bubble-cut";
+    note.textContent = "This answer was cut off.";
+    node.appendChild(note);
+  }
+
+  function offerRetry(coachBubble, message, broke) {
+    if (coachBubble.querySelector(".bubble-text").textContent) markIncomplete(coachBubble);
+    else coachBubble.remove();
+    showError("chat-error", broke.message);
+    if (!broke.again) {
+      const input = $("chat-input");
+      if (!input.value) input.value = message;
+      return;
+    }
+    const bar = document.createElement("div");
+    bar.className = "retry-bar";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "ghost small";
+    button.textContent = "Try again";
+    button.addEventListener("click", () => {
+      bar.remove();
+      ask(message, true);
+    });
+    if (broke.wait > 0) {
+      button.disabled = true;
+      setTimeout(() => {
+        button.disabled = false;
+      }, broke.wait * 1000);
+    }
+    bar.appendChild(button);
+    $("messages").appendChild(bar);
+    scrollChat();
   }
 
   function systemNoteNode(text) {
@@ -290,6 +354,7 @@
       for (const m of data.messages) {
         const node = bubble(m.role, m.text);
         if (m.role === "coach" && m.answer) finishBubble(node, m.answer);
+        if (m.incomplete) markIncomplete(node);
       }
     } catch (error) {
       showError("chat-error", error.message);

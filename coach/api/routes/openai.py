@@ -13,19 +13,20 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import structlog
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from coach import safety
-from coach.api.deps import CoachDep, RequestIdDep, SettingsDep
+from coach.api.deps import CoachDep, QueueDep, RequestIdDep, SettingsDep
+from coach.api.errors import OPENAI_ERRORS
 from coach.api.middleware import unexpected_error_body
+from coach.api.queue import HeldStream, slot
 from coach.api.turns import end
 from coach.config import Settings
 from coach.schemas import Risk
@@ -33,7 +34,7 @@ from coach.service import Coach, Done, Token, Turn
 from coach.text import clean_input, normalise
 
 log = structlog.get_logger(__name__)
-router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
+router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], responses=OPENAI_ERRORS)
 MODEL_NAME = "coach"
 _CREATED = int(time.time())
 
@@ -102,15 +103,20 @@ async def models() -> dict[str, Any]:
 
 @router.post("/chat/completions")
 async def completions(
-    body: CompletionRequest, settings: SettingsDep, coach: CoachDep, request_id: RequestIdDep
+    body: CompletionRequest,
+    settings: SettingsDep,
+    coach: CoachDep,
+    request_id: RequestIdDep,
+    queue: QueueDep,
 ) -> Any:
     """Chat completions, whole or streamed (``stream: true``) in OpenAI's chunk format."""
     talk = _talk(body, settings)
     log.info("openai_chat", history=len(talk.history), stream=body.stream, prior=talk.prior)
     if body.stream:
-        chunks = _stream(talk, coach, request_id)
-        return StreamingResponse(chunks, media_type="text/event-stream")
-    outcome = await run_in_threadpool(coach.chat, talk.message, talk.history, talk.prior)
+        leave = await queue.enter() if queue is not None else None
+        return HeldStream(_stream(talk, coach, request_id), leave=leave)
+    async with slot(queue):
+        outcome = await run_in_threadpool(coach.chat, talk.message, talk.history, talk.prior)
     answer = outcome.answer
     content = answer.reply or ""
     if talk.new:
@@ -127,16 +133,20 @@ async def completions(
                 "finish_reason": "stop",
             }
         ],
-        "coach": _extras(answer.model_dump(include={"principles", "safety"})),
+        "coach": _extras(answer.model_dump(include={"principles", "safety", "notice"})),
     }
 
 
 def _extras(answer: dict[str, Any]) -> dict[str, Any]:
-    """What the coach adds beyond OpenAI's shape: cited principles and the safety verdict."""
-    return {"principles": answer.get("principles", []), "safety": answer.get("safety", {})}
+    """What the coach adds beyond OpenAI's shape: cited principles, the safety verdict, and a
+    notice when another backend stood in for a failed remote model."""
+    extras = {"principles": answer.get("principles", []), "safety": answer.get("safety", {})}
+    if answer.get("notice"):
+        extras["notice"] = answer["notice"]
+    return extras
 
 
-async def _stream(talk: Talk, coach: Coach, request_id: str) -> AsyncIterator[str]:
+async def _stream(talk: Talk, coach: Coach, request_id: str) -> AsyncGenerator[str, None]:
     completion_id = _completion_id()
     created = int(time.time())
 
@@ -159,7 +169,8 @@ async def _stream(talk: Talk, coach: Coach, request_id: str) -> AsyncIterator[st
             if isinstance(event, Token):
                 yield chunk({"content": event.text})
             elif isinstance(event, Done):
-                extras = _extras(event.outcome.answer.model_dump(include={"principles", "safety"}))
+                answer = event.outcome.answer
+                extras = _extras(answer.model_dump(include={"principles", "safety", "notice"}))
                 yield chunk({}, "stop", coach=extras)
     except Exception as error:  # headers are sent: the only way left to report is in-band
         log.error("openai_stream_failed", error=type(error).__name__, request_id=request_id)

@@ -8,6 +8,7 @@ from typing import Literal, cast
 from fastapi import APIRouter, HTTPException, Response
 
 from coach.api.deps import RepoDep, SessionDep
+from coach.api.errors import ERRORS
 from coach.api.schemas import (
     ConversationDetail,
     ConversationList,
@@ -22,7 +23,7 @@ from coach.grounding import why
 from coach.knowledge import load_knowledge
 from coach.store import PLAN_DAYS, Conversation, PlanState, Repository
 
-router = APIRouter(prefix="/api", tags=["your data"])
+router = APIRouter(prefix="/api", tags=["your data"], responses=ERRORS)
 
 
 def _today() -> date:
@@ -36,6 +37,7 @@ async def _detail(repo: Repository, conversation: Conversation) -> ConversationD
             text=m.text,
             created_at=m.created_at,
             answer=m.answer,
+            incomplete=bool(m.answer and m.answer.get("incomplete")),
         )
         for m in await repo.messages(conversation.id)
     ]
