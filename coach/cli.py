@@ -21,6 +21,7 @@ from coach import checks, safety
 from coach.config import BackendName, get_settings
 from coach.knowledge import load_knowledge
 from coach.models import ModelError, build_backend
+from coach.models.resilience import answer_scope
 from coach.schemas import Answer, Risk, Style
 from coach.service import Coach, Outcome, Turn
 from coach.text import EmptyInput, InputTooLong
@@ -56,7 +57,8 @@ def _coach(backend: BackendName | None) -> Coach:
 def _run(action: Callable[[], T]) -> T:
     """Turn the errors a person can fix into one line and exit code 2."""
     try:
-        return action()
+        with answer_scope():  # one answer: one deadline for a remote model; what stood in
+            return action()
     except (EmptyInput, InputTooLong, ValueError, ModelError) as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
@@ -266,3 +268,7 @@ app.add_typer(eval_app, name="eval")
 from coach.database_cli import db_app  # noqa: E402
 
 app.add_typer(db_app, name="db")
+
+from coach.training.cli import train_app  # noqa: E402
+
+app.add_typer(train_app, name="train")

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         "completion",
         description="Prompt profile for the embedded model (completion for base models).",
     )
+    lora_path: str | None = Field(
+        None,
+        description="A GGUF LoRA adapter for the embedded model; default: the coach's own adapter "
+        "(coach/data/adapter/coach-lora.gguf) on the default model; empty or none: no adapter.",
+    )
     model_threads: int = Field(2, ge=1, description="CPU threads for the embedded model.")
     model_context: int = Field(2048, ge=256, description="Context window of the embedded model.")
     openai_base_url: str | None = Field(
@@ -130,8 +135,8 @@ class Settings(BaseSettings):
     encryption_key: SecretStr | None = Field(
         None,
         description="Fernet key(s) that encrypt message text at rest; comma-separated to rotate "
-        "(the first encrypts). Make one with python -c \"from cryptography.fernet import Fernet; "
-        "print(Fernet.generate_key().decode())\"",
+        '(the first encrypts). Make one with python -c "from cryptography.fernet import Fernet; '
+        'print(Fernet.generate_key().decode())"',
     )
     retention_days: int | None = Field(
         None, ge=1, description="Delete conversations untouched for this many days (unset: keep)."

@@ -2,7 +2,8 @@
 
 One file per job and model profile: ``{task}.{profile}.j2``. ``chat`` templates (instruction-tuned
 models) define two blocks, ``system`` and ``user``, rendered as separate messages so that user text
-can never forge a role boundary. ``completion`` templates (base models) render to one string.
+can never forge a role boundary. ``completion`` templates (base models) render to one string, and
+so do ``tuned`` templates: the instruction format the coach's own LoRA adapter was trained on.
 
 Templates run in Jinja's sandbox with ``StrictUndefined``: a missing variable is an error, not an
 empty string, and user text only ever arrives as a variable, never as template source.
@@ -21,8 +22,8 @@ from langchain_core.prompt_values import ChatPromptValue, PromptValue, StringPro
 
 from coach.schemas import Task
 
-Profile = Literal["chat", "completion"]
-PROFILES: tuple[Profile, ...] = ("chat", "completion")
+Profile = Literal["chat", "completion", "tuned"]
+PROFILES: tuple[Profile, ...] = ("chat", "completion", "tuned")
 
 
 class PromptError(RuntimeError):
@@ -51,12 +52,14 @@ def template_name(task: Task, profile: Profile) -> str:
     return f"{task}.{profile}.j2"
 
 
-def template_variables(task: Task, profile: Profile) -> set[str]:
-    """The variables a template reads (for the test that code and templates agree)."""
+@lru_cache
+def template_variables(task: Task, profile: Profile) -> frozenset[str]:
+    """The variables a template reads. Cached: parsing a template costs more than rendering it,
+    and every candidate of every request asks."""
     env = _environment(prompt_dir())
     name = template_name(task, profile)
     source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-    return meta.find_undeclared_variables(env.parse(source))
+    return frozenset(meta.find_undeclared_variables(env.parse(source)))
 
 
 def render(
@@ -75,7 +78,7 @@ def render(
     missing = template_variables(task, profile) - set(variables) - {"history"}
     if missing:
         raise PromptError(f"template {template.name!r} needs variables {sorted(missing)!r}")
-    if profile == "completion":
+    if profile != "chat":
         text = template.render(**variables, history=history or [])
         return StringPromptValue(text=text)
     context = template.new_context({**variables, "history": []})

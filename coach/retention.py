@@ -28,10 +28,11 @@ async def apply(database: Database, days: int) -> int:
 
 
 async def keep_applying(database: Database, days: int, every: float = EVERY_SECONDS) -> None:
-    """Apply the rule now and every ``every`` seconds until cancelled."""
+    """Apply the rule every ``every`` seconds until cancelled (the app applies it once itself
+    before it takes requests)."""
     while True:
+        await asyncio.sleep(every)
         try:
             await apply(database, days)
         except Exception as error:  # a failed sweep is retried at the next one
             log.error("retention_failed", error=type(error).__name__)
-        await asyncio.sleep(every)

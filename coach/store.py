@@ -1,9 +1,9 @@
 """The conversation store: SQLAlchemy 2 (async) models and one repository bound to one person.
 
 SQLite by default, PostgreSQL with the same code: only portable types (strings, text, integers,
-timestamps, JSON) and no database-specific SQL. The schema comes from the Alembic migrations in
-``coach.migrations``, applied when the app starts. Deletes are explicit, child rows first, so they do
-not depend on a database enforcing ``ON DELETE CASCADE``.
+timestamps, JSON) and no database-specific SQL. The schema comes from the Alembic migrations
+in ``coach.migrations``, applied when the app starts. Deletes are explicit, child rows first, so
+they do not depend on a database enforcing ``ON DELETE CASCADE``.
 
 People are anonymous: ``owner`` is the SHA-256 of the session token held in the person's cookie,
 so the database never holds a usable cookie value. Every query of :class:`Repository` filters by
@@ -13,6 +13,7 @@ its owner; nothing here can read another person's rows.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -177,7 +178,12 @@ class Database:
 
     def __init__(self, url: str, cipher: Cipher | None = None) -> None:
         # hide_parameters: SQL logging and errors never show values (they hold message text).
-        self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True)
+        # SQLite has one writer at a time: a writer waits up to 30 s for the lock (not 5) so that
+        # a burst of chats queues instead of failing with "database is locked".
+        sqlite = url.startswith("sqlite")
+        self.engine: AsyncEngine = create_async_engine(
+            url, hide_parameters=True, connect_args={"timeout": 30} if sqlite else {}
+        )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.cipher = cipher
         attach(self.engine, cipher)
@@ -257,13 +263,15 @@ class Repository:
         )
         return [(row[0], int(row[1])) for row in (await self.session.execute(query)).all()]
 
-    async def messages(self, conversation_id: str) -> list[Message]:
-        query = (
-            select(Message)
-            .where(Message.conversation_id == conversation_id, Message.owner == self.owner)
-            .order_by(Message.id)
+    async def messages(self, conversation_id: str, last: int | None = None) -> list[Message]:
+        """Oldest first; only the ``last`` newest when given (a chat turn needs no more)."""
+        query = select(Message).where(
+            Message.conversation_id == conversation_id, Message.owner == self.owner
         )
-        return list((await self.session.scalars(query)).all())
+        if last is None:
+            return list((await self.session.scalars(query.order_by(Message.id))).all())
+        newest = await self.session.scalars(query.order_by(Message.id.desc()).limit(last))
+        return list(reversed(newest.all()))
 
     async def add_message(
         self, conversation: Conversation, role: str, text: str, answer: dict[str, Any] | None = None
@@ -364,6 +372,19 @@ class Repository:
         if await self.session.get(Person, self.owner) is None:
             self.session.add(Person(id=self.owner))
             await self.session.flush()
+
+
+class _NoDebug(logging.Filter):
+    """Drops DEBUG records: aiosqlite logs there every statement with its parameters, and
+    SQLAlchemy every row it fetches; both hold message text. (SQLAlchemy's INFO statements are
+    logged without their parameters: ``hide_parameters``.)"""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+for _name in ("aiosqlite", "sqlalchemy.engine.Engine"):
+    logging.getLogger(_name).addFilter(_NoDebug())
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

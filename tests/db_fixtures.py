@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 __all__ = ["database_url"]
 
 POSTGRES_URL = os.environ.get("COACH_TEST_POSTGRES_URL", "")
-NO_POSTGRES = "COACH_TEST_POSTGRES_URL is unset: tests/run.sh starts a PostgreSQL server and sets it"
+NO_POSTGRES = "COACH_TEST_POSTGRES_URL is unset (tests/run.sh starts PostgreSQL and sets it)"
 needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)
 DATABASES = [
     pytest.param("sqlite", id="sqlite"),

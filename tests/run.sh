@@ -19,4 +19,6 @@ if ! command -v chromium >/dev/null; then
     if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
     $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium
 fi
+# The storage and many-worker tests need a real PostgreSQL server: one of their own, stopped on exit.
+PYTHON="$venv/bin/python" source tests/postgres.sh
 "$venv/bin/python" -m pytest "$@"

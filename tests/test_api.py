@@ -191,6 +191,21 @@ def test_chat_json_starts_with_the_disclaimer_and_keeps_history(
     assert stored["messages"][1]["answer"]["reply"] == data["reply"]
 
 
+def test_a_long_conversation_shows_the_model_only_its_last_exchanges(tmp_path: Path) -> None:
+    """The model sees the current message and the last ``history_turns`` exchanges, read from
+    the store (which reads only a turn's newest messages: see bench/growth.py for the cost)."""
+    app = create_app(web_settings(tmp_path, history_turns=2))
+    fake = FakeBackend()
+    app.dependency_overrides[get_coach] = lambda: Coach(app.state.settings, fake)
+    with TestClient(app) as client:
+        conversation_id = None
+        for index in range(6):
+            body = {"message": f"Worry number {index}.", "conversation_id": conversation_id}
+            conversation_id = client.post("/api/chat", json=body).json()["conversation_id"]
+    asked = fake.history[-1].to_string()
+    assert [f"Worry number {i}." in asked for i in range(6)] == [False] * 3 + [True] * 3
+
+
 def test_chat_streams_tokens_then_done(api_client: TestClient) -> None:
     events = _stream(api_client, {"message": "How can I show my partner I appreciate them?"})
     names = [name for name, _ in events]

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from langchain_core.prompt_values import PromptValue
 from web_fixtures import live_server, web_settings
 
 from coach.api import create_app
 from coach.api.deps import get_coach
+from coach.models import BackendProfile, GenerationParams, StreamInterrupted
 from coach.models.langchain import FakeBackend
 from coach.service import Coach
 
@@ -225,3 +227,52 @@ def test_quick_exit_leaves_for_a_neutral_site(page: Page) -> None:
     page.click("#quick-exit")
     page.wait_for_url("https://www.weather.com/**")
     assert "weather.com" in page.url
+
+
+class _CutsOff:
+    """Streams one sentence, then its stream breaks (as a remote model's connection would)."""
+
+    name = "cuts-off"
+    profile: BackendProfile = "chat"
+
+    def generate(self, prompt: PromptValue, params: GenerationParams) -> str:
+        return "It makes sense that you feel tired and lonely."
+
+    def stream(self, prompt: PromptValue, params: GenerationParams) -> Iterator[str]:
+        yield "It makes sense that you feel tired and lonely. "
+        yield "What part of"
+        raise StreamInterrupted("The model's answer broke off before it was finished.")
+
+
+def test_a_cut_answer_is_kept_and_offers_to_try_again(page: Page, app: FastAPI) -> None:
+    expect(page.locator("#where")).to_have_text(
+        "Your words are processed on this server and go nowhere else."
+    )
+    cut = _CutsOff()
+    app.dependency_overrides[get_coach] = lambda: Coach(app.state.settings, cut)
+    try:
+        page.fill("#chat-input", "I feel so tired and lonely lately.")
+        page.click("#chat-send")
+        answer = page.locator(".bubble.coach").last
+        expect(answer).to_have_class("bubble coach incomplete")
+        expect(answer.locator(".bubble-text")).to_have_text(
+            "It makes sense that you feel tired and lonely."
+        )
+        expect(answer.locator(".bubble-cut")).to_have_text("This answer was cut off.")
+        expect(page.locator("#chat-error")).to_contain_text("broke off")
+        retry = page.locator(".retry-bar button")
+        expect(retry).to_have_text("Try again")
+    finally:
+        app.dependency_overrides.clear()
+    retry.click()
+    expect(page.locator(".retry-bar")).to_have_count(0)
+    expect(page.locator(".bubble.coach")).to_have_count(2)
+    expect(page.locator(".bubble.streaming")).to_have_count(0)
+    expect(page.locator(".bubble.coach").last.locator(".bubble-why")).to_contain_text("Why:")
+    conversation = page.request.get("/api/conversations").json()["conversations"][0]
+    stored = page.request.get(f"/api/conversations/{conversation['id']}").json()["messages"]
+    assert [(m["role"], m["incomplete"]) for m in stored] == [
+        ("user", False),
+        ("coach", True),
+        ("coach", False),
+    ]

@@ -24,7 +24,9 @@ def model_server() -> Iterator[str]:
     port = free_port()
     args = ["-m", "llama_cpp.server", "--model", str(default_model_path())]
     args += ["--model_alias", "gemma-3-270m", "--host", "127.0.0.1", "--port", str(port)]
-    args += ["--n_ctx", "1024", "--n_threads", "2", "--verbose", "False"]
+    # One thread: llama.cpp threads spin while they wait, and on a busy 2-core machine two of
+    # them made each answer ten times slower.
+    args += ["--n_ctx", "1024", "--n_threads", "1", "--n_threads_batch", "1", "--verbose", "False"]
     with server_process(args, port, clean_env(), "/v1/models", timeout=120) as base:
         yield f"{base}/v1"
 

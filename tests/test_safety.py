@@ -1,9 +1,10 @@
 """The safety screen: rules only, no model. Table-driven: crisis messages, near misses, disguises,
-injection attempts, stickiness, the output screen, resources by locale, counters, isolation.
+injection attempts, stickiness, the output screen, resources by locale, counters, isolation, and
+the concept/window rule engine.
 
-The tables here were used while writing the rules. The ``fixtures/safety_heldout*.yaml`` sets were
-each written after tuning and measured once before any change (figures in their headers); see the
-held-out section at the end.
+The tables here, and ``fixtures/safety_dev_*.yaml``, were used while writing the rules. The
+``fixtures/safety_heldout*.yaml`` sets were each written after tuning and measured once before any
+change (first-run figures in their headers); see the held-out section at the end.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 import yaml
 
 from coach import safety
-from coach.safety.rules import RulesError, build
+from coach.safety.rules import RulesError, RuleSet, build, ruleset
 from coach.schemas import Resource, Risk
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -546,6 +547,135 @@ def test_counters_are_thread_safe() -> None:
 # ---- the rules file and the screen's independence -------------------------------------------
 
 
+# ---- the concept/window engine --------------------------------------------------------------
+
+_NEGATION = {
+    "cues": ["never", "not", "dont"],
+    "stops": ["i", "he", "and", "but"],
+    "window": 4,
+    "before_subject": r"\bnot that\W*$",
+    "breakers": r"\W*(?:until|again)\b",
+    "not_negations": r"\bno one\b",
+}
+
+
+def _window_rules(**rule: object) -> RuleSet:
+    """Build a one-rule document around a few lexicons."""
+    doc = {
+        "lexicons": {
+            "someone": ["he", "she"],
+            "violent": ["hit(?:s)?", "shoved"],
+            "target": ["me", "my (?:face|arm)"],
+            "game": ["at chess", "pillow fight"],
+            "over": ["years ago"],
+        },
+        "categories": {"abuse": [{"id": "abuse.test", **rule}]},
+        "negation": _NEGATION,
+    }
+    return build(doc)
+
+
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        ("he hit me", True),
+        ("she shoved my arm", True),
+        ("he got drunk and then hit me", True),  # a gap of up to four words
+        ("he came home late, took his shoes off, went upstairs and hit me", False),  # too far
+        ("me and he hit the road", False),  # wrong order
+        ("he hit me at chess", False),  # a veto in the same sentence
+        ("he hit me. we had a pillow fight later", True),  # a veto elsewhere does not count
+        ("he has never hit me", False),  # denied between the subject and the verb
+        ("he never hit me until last night", True),  # the breaker undoes the denial
+        ("it's not that he hits me", False),  # denied right before the subject
+        ("he hit me years ago, it's over", False),  # a past that is over, anywhere in the text
+    ],
+)
+def test_a_window_rule_combines_concepts(text: str, hit: bool) -> None:
+    rules = _window_rules(
+        near=["someone", "violent", "target"],
+        gap=[4, 1],
+        unless=["game"],
+        unless_text=["over"],
+        negate="violent",
+    )
+    assert bool(rules.detect(text)) is hit
+
+
+def test_a_window_rule_can_be_unordered_and_cross_sentences() -> None:
+    strict = _window_rules(near=["violent", "someone"], ordered=False, window=8)
+    assert strict.detect("hit me, he did")
+    assert not strict.detect("he was angry. then hit the wall")
+    loose = _window_rules(near=["violent", "someone"], ordered=False, window=8, scope="text")
+    assert loose.detect("he was angry. then hit the wall")
+
+
+def test_a_barrier_keeps_another_subject_out() -> None:
+    rules = _window_rules(near=["someone", "target"], gap=6, barrier="violent", negate=False)
+    assert rules.detect("he told me")
+    assert not rules.detect("he shoved me")
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"near": ["someone"], "colour": "red"}, "unknown keys"),
+        ({"near": ["someone", "target"], "negate": "nobody"}, "negate"),
+        ({"near": ["someone", "violent", "target"], "gap": [1]}, "gap"),
+        ({"near": ["someone"], "scope": "paragraph"}, "scope"),
+        ({"near": []}, "at least one"),
+        ({"near": ["someone", "target"], "negate": 5}, "out of range"),
+    ],
+)
+def test_window_rule_errors_name_the_problem(rule: dict[str, object], message: str) -> None:
+    with pytest.raises(RulesError, match=message):
+        _window_rules(**rule)
+
+
+def test_lexicons_and_macros_cannot_share_a_name_and_cannot_be_empty() -> None:
+    doc = {
+        "macros": {"someone": "he"},
+        "lexicons": {"someone": ["she"]},
+        "categories": {},
+        "negation": _NEGATION,
+    }
+    with pytest.raises(RulesError, match="someone"):
+        build(doc)
+    doc = {"lexicons": {"nobody": []}, "categories": {}, "negation": _NEGATION}
+    with pytest.raises(RulesError, match="nobody"):
+        build(doc)
+
+
+def test_every_loose_form_of_the_packaged_rules_compiles() -> None:
+    ruleset().compile_all()  # the forms for spelled-out text are compiled lazily in production
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to die lol",  # a joke marker never excuses self-harm
+        "i'm going to stab him lol",  # nor a serious verb
+        "he strangled me lol",  # nor violence received
+        "he texted me 'ill find you and you'll regret it haha'",  # nor a threat received
+        "he said he'd kill me if i left lol",  # nor a threat tied to leaving
+    ],
+)
+def test_jokes_only_excuse_violent_idioms(text: str) -> None:
+    assert label(text) != "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I could kill him for eating my leftovers, haha",
+        "if he leaves the toilet seat up one more time i'll kill him lol",
+        "my wife said she'd murder me if i booked the wrong flights again haha",
+    ],
+)
+def test_violent_idioms_marked_as_jokes_pass(text: str) -> None:
+    assert label(text) == "none"
+
+
 def test_rules_errors_name_the_problem() -> None:
     doc = {
         "categories": {"abuse": ["{nope} me"]},
@@ -614,7 +744,39 @@ def test_former_heldout_sets_stay_caught(name: str) -> None:
 
 
 def test_untuned_heldout_does_not_regress() -> None:
-    """First run on the final rules: recall 12/30, false alarms 1/30. Never tune on this file."""
+    """First run on the phrase rules: recall 12/30, false alarms 1/30 (25/30 and 1/30 after the
+    concept/window restructure). Never tune on this file."""
     missed, false_alarms, n_crisis, n_near = _measure("safety_heldout_4.yaml")
     assert n_crisis - len(missed) >= 12, f"recall fell below its first run; missed: {missed}"
+    assert len(false_alarms) / n_near <= 0.05, f"false alarms: {false_alarms}"
+
+
+def test_blind_heldout_does_not_regress() -> None:
+    """Written blind (its author never saw the rules or the other sets) and run once on the final
+    rules: recall 33/45, false alarms 2/45. The screen misses a quarter of unseen crises, so this
+    asserts only that it does not get worse. Never tune on this file."""
+    missed, false_alarms, n_crisis, _ = _measure("safety_heldout_8.yaml")
+    assert n_crisis - len(missed) >= 33, f"recall fell below its first run; missed: {missed}"
+    assert len(false_alarms) <= 2, f"false alarms: {false_alarms}"
+
+
+@pytest.mark.parametrize("name", ["safety_dev_1.yaml", "safety_dev_2.yaml", "safety_dev_3.yaml"])
+def test_development_sets_stay_caught(name: str) -> None:
+    """Written to tune the concept/window rules (dev_3 first run: recall 36/59, false alarms
+    2/60). Regression tables: every crisis caught, at most 5% false alarms."""
+    missed, false_alarms, _, n_near = _measure(name)
+    assert not missed, f"missed: {missed}"
+    assert len(false_alarms) / n_near <= 0.05, f"false alarms: {false_alarms}"
+
+
+@pytest.mark.parametrize(
+    "name", ["safety_heldout_5.yaml", "safety_heldout_6.yaml", "safety_heldout_7.yaml"]
+)
+def test_later_heldout_sets_stay_caught(name: str) -> None:
+    """Each written after a round of tuning and run once first. First runs (recall, false alarms):
+    heldout_5 24/40, 4/40; heldout_6 20/40, 4/40; heldout_7 24/40, 4/40 (the phrase rules before
+    the restructure: 14/40, 16/40, 15/40 with 3/40 false alarms each). The rules were widened after
+    each first run, so these are regression tables now; the next honest estimate needs a new set."""
+    missed, false_alarms, _, n_near = _measure(name)
+    assert not missed, f"missed: {missed}"
     assert len(false_alarms) / n_near <= 0.05, f"false alarms: {false_alarms}"

@@ -158,6 +158,19 @@ def test_the_safety_flag_is_stored(database_url: str) -> None:
     assert run(database_url, work) == "self_harm"
 
 
+def test_a_turn_can_read_only_the_newest_messages(database_url: str) -> None:
+    async def work(database: Database) -> None:
+        async with database.repository(ALICE) as alice:
+            conversation = await alice.start_conversation("long one")
+            for index in range(7):
+                await alice.add_message(conversation, "user", f"m{index}")
+            newest = await alice.messages(conversation.id, last=3)
+            assert [m.text for m in newest] == ["m4", "m5", "m6"]
+            assert len(await alice.messages(conversation.id)) == 7
+
+    run(database_url, work)
+
+
 def test_deleting_a_conversation_removes_its_messages(database_url: str) -> None:
     async def work(database: Database) -> None:
         async with database.repository(ALICE) as alice:

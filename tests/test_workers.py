@@ -8,12 +8,16 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
 import httpx
+import pytest
 from db_fixtures import *  # noqa: F403
 from db_fixtures import postgres_only
 from processes import child, clean_env, free_port
+from typer.testing import CliRunner
 from web_fixtures import TEST_SECRET, parse_sse
 
 from coach.api.session import COOKIE_NAME
+from coach.cli import app as cli_app
+from coach.config import get_settings
 
 STREAM = {"Accept": "text/event-stream"}
 
@@ -64,3 +68,12 @@ def test_a_conversation_goes_on_through_another_worker(database_url: str) -> Non
         with httpx.Client(base_url=first, cookies={COOKIE_NAME: cookie}, timeout=30) as browser:
             again = browser.get(f"/api/conversations/{conversation_id}").json()
             assert len(again["messages"]) == 4
+
+
+def test_serve_refuses_many_workers_without_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each worker would sign cookies with its own random secret: sessions would break."""
+    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: pytest.fail("must not start"))
+    get_settings.cache_clear()
+    result = CliRunner().invoke(cli_app, ["serve", "--workers", "2", "--backend", "grounded"])
+    get_settings.cache_clear()
+    assert result.exit_code == 2 and "COACH_SESSION_SECRET" in result.output

@@ -6,7 +6,11 @@ set up in the lifespan, when the server starts, and kept on ``app.state`` (see `
 Routes: the jobs (``/api/reply``, ``/api/questions``, ``/api/ritual``), chat (``/api/chat``), a
 person's data (``/api/conversations``, ``/api/plan``, ``/api/export``, ``/api/me``), an
 OpenAI-compatible face (``/v1/chat/completions``, ``/v1/models``), the page (``/``),
-``/healthz`` and the docs (``/docs``).
+``/healthz``, ``/api/about`` (where words are processed) and the docs (``/docs``).
+
+Around every request: the session, the request context (request id, headers, the answer's scope),
+then the limits (body size, rate). The embedded backend gets a bounded queue (``coach.api.queue``),
+and ``COACH_RETENTION_DAYS`` a sweep at start and then hourly.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.queue = ModelQueue(1, chosen.embedded_queue) if exclusive else None
         sweeper = None
         if chosen.retention_days:
+            await retention.apply(app.state.database, chosen.retention_days)
             keep = retention.keep_applying(app.state.database, chosen.retention_days)
             sweeper = asyncio.create_task(keep)
         log.info("app_started", backend=chosen.backend, encrypted=cipher is not None)

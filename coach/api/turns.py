@@ -67,8 +67,20 @@ def _unanswered(messages: list[Message], text: str) -> int | None:
     return None
 
 
+def history_window(history_turns: int) -> int:
+    """How many of a conversation's newest messages a turn reads. The model sees only the last
+    ``history_turns`` exchanges; twice that leaves room for broken-off answers, which are
+    skipped, and keeps a turn's cost flat however long the conversation grows."""
+    return 4 * history_turns + 2
+
+
 async def begin(
-    repo: Repository, conversation_id: str | None, message: str, retry: bool = False
+    repo: Repository,
+    conversation_id: str | None,
+    message: str,
+    retry: bool = False,
+    *,
+    history_turns: int,
 ) -> ChatTurn:
     """Open (or start) the conversation and store the person's message (once: a ``retry`` of
     a message whose answer broke off answers the stored one again)."""
@@ -76,7 +88,7 @@ async def begin(
         conversation = await repo.conversation(conversation_id)
         if conversation is None:
             raise HTTPException(404, "No conversation with that id.")
-        messages = await repo.messages(conversation.id)
+        messages = await repo.messages(conversation.id, last=history_window(history_turns))
         again = _unanswered(messages, message) if retry else None
         earlier = messages if again is None else messages[:again]
         # An answer that broke off is kept for the person but not shown to the model again.

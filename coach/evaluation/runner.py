@@ -99,13 +99,8 @@ def run_one(run: EvalRun, case: AnyCase, repeat: int) -> Row:
     grades += graders.judged(case, outcome, run.judge, run.knowledge)
     answer = outcome.answer
     return {
-        "case": case.id,
-        "job": case.job,
-        "repeat": repeat,
-        "tags": list(case.tags),
-        "expected_principles": list(case.expected_principles),
+        **_identity(case, repeat),
         "passed": graders.case_passed(grades),
-        "input": case.input.model_dump(exclude_none=True),
         "answer": answer.public(),
         "shown": graders.shown_texts(answer),
         "retrieved": [{"id": h.card.id, "score": round(h.score, 4)} for h in outcome.retrieved],
@@ -127,13 +122,8 @@ def crashed(case: AnyCase, repeat: int, error: Exception, seconds: float) -> Row
     """The row for a case whose pipeline raised: failed, with the error as its one grade."""
     grade = graders.Grade("deterministic", "crashed", False, f"{type(error).__name__}: {error}")
     return {
-        "case": case.id,
-        "job": case.job,
-        "repeat": repeat,
-        "tags": list(case.tags),
-        "expected_principles": list(case.expected_principles),
+        **_identity(case, repeat),
         "passed": False,
-        "input": case.input.model_dump(exclude_none=True),
         "answer": None,
         "shown": [],
         "retrieved": [],
@@ -148,6 +138,18 @@ def crashed(case: AnyCase, repeat: int, error: Exception, seconds: float) -> Row
         "model_calls": 0,
         "cache_hits": 0,
         "seconds": round(seconds, 3),
+    }
+
+
+def _identity(case: AnyCase, repeat: int) -> Row:
+    """The fields that say which case and repeat a row is, the same for every outcome."""
+    return {
+        "case": case.id,
+        "job": case.job,
+        "repeat": repeat,
+        "tags": list(case.tags),
+        "expected_principles": list(case.expected_principles),
+        "input": case.input.model_dump(exclude_none=True),
     }
 
 

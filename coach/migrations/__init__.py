@@ -24,12 +24,15 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
+from coach.store import Base
+
 FIRST_REVISION = "0001"
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises migrations.
 _LOCK_KEY = 0x636F616368  # "coach"
 
 
 def config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, without an ini file; ``env.py`` runs on ``connection``."""
     settings = Config()
     settings.set_main_option("script_location", str(Path(__file__).parent))
     settings.attributes["connection"] = connection
@@ -63,8 +66,6 @@ def current(connection: Connection) -> str | None:
 
 def drift(connection: Connection) -> list[Any]:
     """How the migrated database differs from the models (empty when they agree)."""
-    from coach.store import Base
-
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return list(compare_metadata(context, Base.metadata))
 
@@ -73,6 +74,4 @@ def revision(connection: Connection, message: str) -> None:
     """Write a new migration file with what the models changed since the newest revision."""
     versions = Path(__file__).parent / "versions"
     number = len(list(versions.glob("[0-9][0-9][0-9][0-9]_*.py"))) + 1
-    command.revision(
-        config(connection), message=message, autogenerate=True, rev_id=f"{number:04d}"
-    )
+    command.revision(config(connection), message=message, autogenerate=True, rev_id=f"{number:04d}")

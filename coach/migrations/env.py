@@ -6,15 +6,16 @@ serves both the app and its migrations); this file only binds it to the models' 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import TypeDecorator
 
 from coach.store import Base
 
 
-def _render_item(kind: str, item: Any, autogen: Any) -> str | bool:
+def _render_item(kind: str, item: Any, autogen: AutogenContext) -> str | Literal[False]:
     """Write a model's own column types (``UTCDateTime``) as the plain type they store."""
     if kind == "type" and isinstance(item, TypeDecorator):
         return f"sa.{item.impl!r}"

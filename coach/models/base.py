@@ -15,7 +15,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 from langchain_core.prompt_values import PromptValue
 
-BackendProfile = Literal["chat", "completion", "none"]
+BackendProfile = Literal["chat", "completion", "tuned", "none"]
 
 
 class ModelError(RuntimeError):
@@ -56,7 +56,8 @@ class GenerationParams:
 @runtime_checkable
 class Backend(Protocol):
     """``profile`` says which prompt templates fit: ``chat`` for instruction-tuned models,
-    ``completion`` for base models, ``none`` for backends that write no text (grounded)."""
+    ``completion`` for base models, ``tuned`` for the embedded model with the coach's LoRA adapter,
+    ``none`` for backends that write no text (grounded)."""
 
     name: str
     profile: BackendProfile

@@ -9,6 +9,12 @@ Every generation is capped twice: at ``max_tokens`` (never more than :data:`TOKE
 ``COACH_EMBEDDED_MAX_SECONDS`` of wall time, after which it simply ends, as if the token cap had
 been reached, and frees the model. How many answers may wait for the model is the web app's business
 (:mod:`coach.api.queue`).
+
+The coach's own LoRA adapter (``coach/data/adapter/coach-lora.gguf``, made by ``coach train``)
+is applied to the default model by default; the backend then uses the ``tuned`` prompt profile,
+the instruction format the adapter was trained on. ``COACH_LORA_PATH`` names another adapter, and
+an empty string or ``none`` turns it off (back to the base model and the ``completion`` profile).
+The default adapter is only applied to the default model: it was trained for Gemma 3 270M.
 """
 
 from __future__ import annotations
@@ -28,6 +34,30 @@ from coach.models.base import BackendProfile, GenerationParams, ModelUnavailable
 
 # The most tokens one generation may ask for, whatever the settings say.
 TOKEN_CAP = 1024
+# The tuned profile's answers are one line; a new "### " header means the model moved on.
+TUNED_STOPS = ("\n", "###")
+
+
+def default_adapter_path() -> Path:
+    """The LoRA adapter shipped with the package (see ``coach/data/adapter/adapter.json``)."""
+    return Path(__file__).resolve().parent.parent / "data" / "adapter" / "coach-lora.gguf"
+
+
+def adapter_path(settings: Settings) -> Path | None:
+    """The adapter to apply, or None: ``COACH_LORA_PATH`` if set (empty or ``none``: no adapter),
+    else the shipped adapter when the model is the default one and the file is there."""
+    chosen = settings.lora_path
+    if chosen is not None:
+        if chosen.strip().lower() in ("", "none"):
+            return None
+        path = Path(chosen).expanduser()
+        if not path.is_file():
+            raise ModelUnavailable(f"No LoRA adapter at {chosen!r}. Check COACH_LORA_PATH.")
+        return path
+    if settings.model_path is not None:
+        return None
+    packaged = default_adapter_path()
+    return packaged if packaged.is_file() else None
 
 
 def default_model_path() -> Path:
@@ -44,7 +74,7 @@ def default_model_path() -> Path:
 
 
 @lru_cache(maxsize=2)
-def _load(path: Path, threads: int, context: int) -> Any:
+def _load(path: Path, threads: int, context: int, lora: Path | None = None) -> Any:
     try:
         from llama_cpp import Llama
     except ImportError as error:
@@ -53,7 +83,21 @@ def _load(path: Path, threads: int, context: int) -> Any:
         ) from error
     if not path.is_file():
         raise ModelUnavailable(f"No model file at {str(path)!r}. Check COACH_MODEL_PATH.")
-    return Llama(model_path=str(path), n_ctx=context, n_threads=threads, verbose=False, seed=0)
+    if not lora:
+        return Llama(model_path=str(path), n_ctx=context, n_threads=threads, verbose=False, seed=0)
+    from llama_cpp._utils import suppress_stdout_stderr
+
+    # llama.cpp writes a warning per adapter tensor to stderr, whatever verbose says: hide it here
+    # (once per process), so that `coach ... --json` and the server logs stay clean.
+    with suppress_stdout_stderr(disable=False):
+        return Llama(
+            model_path=str(path),
+            n_ctx=context,
+            n_threads=threads,
+            verbose=False,
+            seed=0,
+            lora_path=str(lora),
+        )
 
 
 class EmbeddedBackend:
@@ -64,14 +108,16 @@ class EmbeddedBackend:
         self.threads = settings.model_threads
         self.context = settings.model_context
         # The packaged Gemma is a base model: completion prompts suit it; an instruction-tuned GGUF
-        # given through COACH_MODEL_PATH can use the chat profile (COACH_EMBEDDED_PROFILE).
-        self.profile: BackendProfile = profile
+        # given through COACH_MODEL_PATH can use the chat profile (COACH_EMBEDDED_PROFILE). With
+        # the coach's LoRA adapter the model was taught the tuned prompt format instead.
+        self.lora = adapter_path(settings)
+        self.profile: BackendProfile = "tuned" if self.lora else profile
         self.max_seconds = settings.embedded_max_seconds
         self._lock = threading.Lock()
 
     @property
     def llama(self) -> Any:
-        return _load(self.path, self.threads, self.context)
+        return _load(self.path, self.threads, self.context, self.lora)
 
     def generate(self, prompt: PromptValue, params: GenerationParams) -> str:
         return "".join(self.stream(prompt, params))
@@ -80,6 +126,8 @@ class EmbeddedBackend:
         with self._lock:
             llama = self.llama
             options = _options(params)
+            if self.profile == "tuned":
+                options["stop"] = list(dict.fromkeys([*(options["stop"] or []), *TUNED_STOPS]))
             ends = time.monotonic() + self.max_seconds
             chat = isinstance(prompt, ChatPromptValue)
             if chat:

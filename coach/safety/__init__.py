@@ -2,12 +2,16 @@
 
 It keeps working when the model is down, slow or manipulated because it never calls one, and it
 imports nothing from ``coach.models``. Instructions inside the screened text ("ignore your
-rules", "this is just a test", "jk") are text like any other: no rule reads them.
+rules", "this is just a test", "jk") are text like any other: nothing in the text switches the
+screen off. The only joke handling is narrow: a marker such as "lol" excuses a violent idiom about
+someone else ("i'll kill him lol"), never self-harm, violence or threats received, or a serious
+verb ("stab", "poison").
 
 Data files, shipped inside the package and loaded with :mod:`importlib.resources`:
 
-- ``rules.yaml``: patterns per category, the allow-list of idioms, negation handling, and the
-  rules for the model's own output;
+- ``rules.yaml``: concept lexicons and the window rules that combine them (the general layer),
+  phrase patterns per category, the allow-list of idioms, negation handling, and the rules for the
+  model's own output;
 - ``replies.yaml``: one fixed, reviewed reply per category;
 - ``resources.yaml``: crisis resources by locale and which to show per category.
 

@@ -10,7 +10,8 @@ few alternative spellings of the same text and takes the union of the hits:
 
 - Cyrillic and Greek look-alike letters read as Latin ("k\\u0456ll" with a Cyrillic i);
 - letter-for-digit spellings inside words ("k1ll", "su1c1de", "$", "@", "!"), once with 1 -> i and
-  once with 1 -> l; a word made only of digits is never changed, so ages such as "16" survive;
+  once with 1 -> l; a word made only of digits, or digits with a short unit ("16", "16f", "4am",
+  "2nd"), is never changed, so ages and times survive;
 - runs of three or more of one letter squeezed ("killlll", "diiie");
 - letters spelled out one by one ("k i l l", "s.u.i.c.i.d.e") joined into a word.
 
@@ -49,6 +50,7 @@ _LOOKALIKES = str.maketrans(
         "\u03c5": "u",
     }
 )
+_NUMBER_UNIT = re.compile(r"[0-9]+[a-z]{0,3}")
 _RUNS = re.compile(r"([a-z])\1{2,}")
 _SPELLED_OUT = re.compile(r"\b(?:[a-z][ .\-_*]){2,}[a-z]\b")
 _SPELLED_SEPARATORS = re.compile(r"[ .\-_*]")
@@ -61,8 +63,8 @@ def fold(text: str) -> str:
 
 
 def _deleet_token(token: str, one: str) -> str:
-    if token.isalpha():
-        return token
+    if token.isalpha() or _NUMBER_UNIT.fullmatch(token):
+        return token  # a word, or a number with a unit ("4am", "16f", "2nd", "90s"), not a disguise
     core = token.rstrip("!")  # "kill!" is punctuation, "k!ll" is a disguise
     table = {**_LEET_COMMON, "1": one, "!": "i"}
     return "".join(table.get(ch, ch) for ch in core) + token[len(core) :]

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any, NamedTuple, get_args
 
 import yaml
@@ -43,10 +44,40 @@ _CLAUSE_END = re.compile(r"[.!?;:,\n]")
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
 _BLANK = " ; "  # what an allowed idiom is replaced with: a sentence break, so words never join
 _SCOPES = ("sentence", "text")
+_OPENERS = frozenset({"even though", "even tho", "even if", "even when", "even after"})
 
 
 class RulesError(ValueError):
     """The rules file is malformed (unknown macro, bad regex, unknown category)."""
+
+
+class LazyPattern:
+    """A regular expression compiled on first use.
+
+    The loose form of every rule (words may be glued together) is only needed for the rare text
+    spelled out letter by letter, so it is not compiled at start-up; :meth:`RuleSet.compile_all`
+    compiles every one (the tests call it, so a bad loose form cannot wait for production).
+    """
+
+    __slots__ = ("_pattern", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._pattern: re.Pattern[str] | None = None
+
+    def get(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            self._pattern = re.compile(self.source)
+        return self._pattern
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.get().search(text, pos)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.get().finditer(text)
+
+
+Compiled = tuple[re.Pattern[str], LazyPattern]  # (strict, loose)
 
 
 # ---- negation ---------------------------------------------------------------------------------
@@ -109,9 +140,10 @@ class Rule:
     id: str
     category: str
     strict: re.Pattern[str]
-    loose: re.Pattern[str]
+    loose: LazyPattern
     negatable: bool
     requires: re.Pattern[str] | None = None  # another pattern that must also occur in the text
+    unless: tuple[re.Pattern[str], ...] = ()  # patterns that cancel the rule anywhere in the text
 
 
 @dataclass(frozen=True)
@@ -147,7 +179,7 @@ class _View:
 
     text: str
     loose: bool
-    concepts: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]]
+    concepts: Mapping[str, Compiled]
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
     sentences: list[int] = field(default_factory=list)
@@ -162,8 +194,9 @@ class _View:
     def hits(self, key: str) -> list[Hit]:
         found = self._cache.get(key)
         if found is None:
-            pattern = self.concepts[key][1 if self.loose else 0]
-            found = [self._hit(m.start(), m.end()) for m in pattern.finditer(self.text)]
+            strict, loose = self.concepts[key]
+            matches = (loose if self.loose else strict).finditer(self.text)
+            found = [self._hit(m.start(), m.end()) for m in matches]
             self._cache[key] = found
         return found
 
@@ -177,9 +210,9 @@ class _View:
 class RuleSet:
     rules: tuple[Rule, ...]
     windows: tuple[WindowRule, ...]
-    concepts: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]]
+    concepts: Mapping[str, Compiled]
     allow_strict: re.Pattern[str]
-    allow_loose: re.Pattern[str]
+    allow_loose: LazyPattern
     negation: Negation
     output_always: tuple[Rule, ...]
     output_when_flagged: Mapping[str, tuple[Rule, ...]]
@@ -188,7 +221,7 @@ class RuleSet:
         """Categories hit in ``text``, each with the ids of the rules that matched."""
         found: dict[str, list[str]] = {}
         for raw, loose in _all_views(text):
-            view = (self.allow_loose if loose else self.allow_strict).sub(_BLANK, raw)
+            view = (self.allow_loose.get() if loose else self.allow_strict).sub(_BLANK, raw)
             prepared = _View(view, loose, self.concepts)
             for window in self.windows:
                 if window.id not in found.get(window.category, ()) and self._fires(
@@ -199,6 +232,19 @@ class RuleSet:
                 if rule.id not in found.get(rule.category, ()) and self._hit(rule, view, loose):
                     found.setdefault(rule.category, []).append(rule.id)
         return found
+
+    def compile_all(self) -> None:
+        """Compile every lazily compiled (loose) form now; raises RulesError on a bad one."""
+        rules = (*self.rules, *self.output_always, *self.output_when_flagged_rules())
+        lazies = [r.loose for r in rules] + [c[1] for c in self.concepts.values()]
+        for lazy in lazies:
+            try:
+                lazy.get()
+            except re.error as exc:
+                raise RulesError(f"bad loose form {lazy.source[:60]!r}: {exc}") from exc
+
+    def output_when_flagged_rules(self) -> tuple[Rule, ...]:
+        return tuple(r for rules in self.output_when_flagged.values() for r in rules)
 
     def output_hits(self, text: str, flag: str) -> list[str]:
         """Ids of output-only rules that the model's text trips (negation is not applied)."""
@@ -213,6 +259,8 @@ class RuleSet:
     def _hit(self, rule: Rule, view: str, loose: bool) -> bool:
         if rule.requires is not None and rule.requires.search(view) is None:
             return False
+        if any(p.search(view) for p in rule.unless):
+            return False
         pattern = rule.loose if loose else rule.strict
         pos = 0
         while (m := pattern.search(view, pos)) is not None:
@@ -226,11 +274,12 @@ class RuleSet:
     def _fires(self, rule: WindowRule, view: _View) -> bool:
         if rule.requires is not None and not view.hits(rule.requires):
             return False
+        # the rarest part is usually the last (the crisis concept): look for it first, stop early
+        if not all(view.hits(key) for key in reversed(rule.parts)):
+            return False
         if any(view.hits(key) for key in rule.unless_text):
             return False
         lists = [view.hits(key) for key in rule.parts]
-        if not all(lists):
-            return False
         combos = _ordered(rule, view, lists) if rule.ordered else _unordered(rule, lists)
         return any(self._accept(rule, view, combo) for combo in combos)
 
@@ -247,6 +296,9 @@ class RuleSet:
         text = view.text
         if self.negation.broken(text, max(h.end for h in combo)):
             return False  # "he never hit me until last night"
+        opening = _WORD.findall(text[target.start : target.end])[:2]
+        if opening and (opening[0] in self.negation.stops or " ".join(opening) in _OPENERS):
+            return False  # the part starts its own clause ("he won't ... even though i asked")
         first = min(combo, key=lambda h: h.start)
         if rule.ordered and first.start < target.start:
             # a subject first: the denial sits between it and the negated part, or right before
@@ -309,7 +361,7 @@ def _overlap(a: Hit, b: Hit) -> bool:
 
 def _barred(barriers: list[Hit], combo: tuple[Hit, ...]) -> bool:
     ordered = sorted(combo, key=lambda h: h.start)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in pairwise(ordered):
         if any(a.end <= x.start and x.end <= b.start for x in barriers):
             return True
     return False
@@ -381,13 +433,14 @@ def _separators(pattern: str, sep: str) -> str:
     return "".join(out)
 
 
-def _compile(pattern: str, macros: Mapping[str, str], where: str) -> tuple[re.Pattern[str], ...]:
+def _compile(pattern: str, macros: Mapping[str, str], where: str) -> Compiled:
     """The strict form (words apart) and the loose form (words may be glued: spelled-out text)."""
     expanded = _expand(pattern, macros, where)
     try:
-        return tuple(re.compile(_separators(expanded, sep)) for sep in (r"[\W_]+", r"[\W_]*"))
+        strict = re.compile(_separators(expanded, r"[\W_]+"))
     except re.error as exc:
         raise RulesError(f"bad regular expression in {where}: {exc}") from exc
+    return strict, LazyPattern(_separators(expanded, r"[\W_]*"))
 
 
 def _lexicon_pattern(entries: Iterable[Any], where: str) -> str:
@@ -407,7 +460,7 @@ def _rules(
     category: str,
     prefix: str,
     macros: Mapping[str, str],
-    concepts: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] | None = None,
+    concepts: dict[str, Compiled] | None = None,
 ) -> tuple[tuple[Rule, ...], tuple[WindowRule, ...]]:
     patterns: list[Rule] = []
     windows: list[WindowRule] = []
@@ -424,7 +477,12 @@ def _rules(
         strict, loose = _compile(str(spec["re"]), macros, rule_id)
         requires = _compile(spec["requires"], macros, rule_id)[0] if "requires" in spec else None
         negatable = bool(spec.get("negatable", True))
-        patterns.append(Rule(rule_id, category, strict, loose, negatable, requires))
+        unless_spec = spec.get("unless") or []
+        unless = tuple(
+            _compile(_word_bounded(f"{{{u}}}" if u in macros else str(u)), macros, rule_id)[0]
+            for u in ([unless_spec] if isinstance(unless_spec, str) else unless_spec)
+        )
+        patterns.append(Rule(rule_id, category, strict, loose, negatable, requires, unless))
     return tuple(patterns), tuple(windows)
 
 
@@ -452,7 +510,7 @@ def _window(
     rule_id: str,
     category: str,
     macros: Mapping[str, str],
-    concepts: dict[str, tuple[re.Pattern[str], re.Pattern[str]]],
+    concepts: dict[str, Compiled],
 ) -> WindowRule:
     unknown = set(spec) - _WINDOW_KEYS
     if unknown:
@@ -514,7 +572,7 @@ def _window(
     )
 
 
-def _either(patterns: Iterable[str], macros: Mapping[str, str]) -> tuple[re.Pattern[str], ...]:
+def _either(patterns: Iterable[str], macros: Mapping[str, str]) -> Compiled:
     joined = "|".join(f"(?:{p})" for p in patterns) or r"(?!)"
     return _compile(joined, macros, "allow")
 
@@ -528,7 +586,7 @@ def build(data: Mapping[str, Any]) -> RuleSet:
         raise RulesError(f"names used both as macro and lexicon: {sorted(clash)!r}")
     for name, entries in lexicons.items():
         macros[name] = _lexicon_pattern(entries, name)
-    concepts: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+    concepts: dict[str, Compiled] = {}
     for name in lexicons:
         strict, loose = _compile(_word_bounded(f"{{{name}}}"), macros, f"lexicon {name!r}")
         concepts[name] = (strict, loose)
@@ -569,9 +627,13 @@ def build(data: Mapping[str, Any]) -> RuleSet:
     )
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when PyYAML has it
+
+
 def load_yaml(name: str) -> Any:
     """Parse a YAML data file shipped inside this package."""
-    return yaml.safe_load(resources.files("coach.safety").joinpath(name).read_text("utf-8"))
+    text = resources.files("coach.safety").joinpath(name).read_text("utf-8")
+    return yaml.load(text, Loader=_LOADER)  # a safe loader, C or Python
 
 
 @cache

@@ -51,7 +51,13 @@ async def chat(
         # The queue first: a busy model answers 503 before anything is stored.
         leave = await queue.enter() if queue is not None else None
         try:
-            turn = await turns.begin(repo, body.conversation_id, message, body.retry)
+            turn = await turns.begin(
+                repo,
+                body.conversation_id,
+                message,
+                body.retry,
+                history_turns=settings.history_turns,
+            )
         except BaseException:
             if leave is not None:
                 leave()
@@ -59,6 +65,8 @@ async def chat(
         events = turns.stream(turn, coach, database, owner, request_id)
         return HeldStream(events, leave=leave, headers=STREAM_HEADERS)
     async with slot(queue):
-        turn = await turns.begin(repo, body.conversation_id, message, body.retry)
+        turn = await turns.begin(
+            repo, body.conversation_id, message, body.retry, history_turns=settings.history_turns
+        )
         outcome = await run_in_threadpool(coach.chat, turn.message, turn.history, turn.prior)
     return await turns.finish(repo, turn, outcome)

@@ -1,0 +1,46 @@
+"""The committed LoRA adapter loads, switches the backend to the tuned prompts, and at temperature 0
+on ten fixed inputs its outputs pass the checks more often than the base model's."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from coach.config import Settings
+from coach.models.embedded import EmbeddedBackend, adapter_path, default_adapter_path
+from coach.training.measure import FIXED, backends, raw_candidate
+
+pytestmark = pytest.mark.embedded
+
+
+def _settings(**changes: object) -> Settings:
+    return Settings(_env_file=None, **changes)  # type: ignore[arg-type]
+
+
+def test_the_adapter_is_on_by_default_and_can_be_turned_off(tmp_path: object) -> None:
+    assert default_adapter_path().is_file()
+    assert adapter_path(_settings()) == default_adapter_path()
+    assert adapter_path(_settings(lora_path="none")) is None
+    assert adapter_path(_settings(lora_path="")) is None
+    assert EmbeddedBackend(_settings()).profile == "tuned"
+    assert EmbeddedBackend(_settings(lora_path="none")).profile == "completion"
+
+
+def test_a_missing_adapter_is_named() -> None:
+    from coach.models import ModelUnavailable
+
+    with pytest.raises(ModelUnavailable, match="COACH_LORA_PATH"):
+        adapter_path(_settings(lora_path="/nowhere/adapter.gguf"))
+
+
+def test_tuned_outputs_pass_more_often_than_base() -> None:
+    models = backends(_settings())
+    started = time.monotonic()
+    passed = {name: 0 for name in models}
+    for task, inputs in FIXED:
+        for name, backend in models.items():
+            _, ok = raw_candidate(backend, task, inputs)
+            passed[name] += ok
+    assert passed["tuned"] > passed["base"], passed
+    assert time.monotonic() - started < 120
