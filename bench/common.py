@@ -49,11 +49,11 @@ def machine() -> str:
     if meminfo.is_file():
         found = re.search(r"^MemTotal:\s*(\d+) kB", meminfo.read_text(), re.M)
         memory = f", {int(found.group(1)) / 2**20:.0f} GiB" if found else ""
-    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    load = f", 1-minute load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     return (
         f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()}, llama-cpp-python {version('llama_cpp_python')}"
-        f"{load} at the start"
+        f"{load} when the section was written"
     )
 
 

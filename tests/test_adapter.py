@@ -12,12 +12,19 @@ from coach.models.embedded import EmbeddedBackend, adapter_path, default_adapter
 from coach.training.measure import FIXED, backends, raw_candidate
 
 pytestmark = pytest.mark.embedded
+# No adapter ships yet: the first training runs (40 steps) made the model worse than the base
+# (tuned 7/20 against base 19/20 passing), so none was committed. These run once one is.
+needs_adapter = pytest.mark.skipif(
+    not default_adapter_path().is_file(),
+    reason="no LoRA adapter is shipped yet (coach/data/adapter/coach-lora.gguf); see coach train",
+)
 
 
 def _settings(**changes: object) -> Settings:
     return Settings(_env_file=None, **changes)  # type: ignore[arg-type]
 
 
+@needs_adapter
 def test_the_adapter_is_on_by_default_and_can_be_turned_off(tmp_path: object) -> None:
     assert default_adapter_path().is_file()
     assert adapter_path(_settings()) == default_adapter_path()
@@ -34,6 +41,7 @@ def test_a_missing_adapter_is_named() -> None:
         adapter_path(_settings(lora_path="/nowhere/adapter.gguf"))
 
 
+@needs_adapter
 def test_tuned_outputs_pass_more_often_than_base() -> None:
     models = backends(_settings())
     started = time.monotonic()

@@ -26,7 +26,7 @@ err = Console(stderr=True)
 @train_app.callback()
 def train(
     ctx: typer.Context,
-    steps: Annotated[int, typer.Option(min=1, help="Optimiser steps.")] = 36,
+    steps: Annotated[int, typer.Option(min=1, help="Optimiser steps.")] = 40,
     batch: Annotated[int, typer.Option(min=1, help="Sequences per step.")] = 8,
     rank: Annotated[int, typer.Option(min=1, help="LoRA rank.")] = 8,
     learning_rate: Annotated[float, typer.Option(help="Peak learning rate.")] = 1e-3,

@@ -81,15 +81,27 @@ def hf_checkpoint(work: Path) -> Path:
     return target
 
 
+def llama_tokenizer() -> Any:
+    """llama.cpp's own tokenizer of the GGUF (vocabulary only). The tokenizer transformers builds
+    from a Gemma 3 GGUF splits words into pieces llama.cpp never produces ("▁T", "ask"); an
+    adapter trained on those learns a different input than it gets at run time."""
+    from llama_cpp import Llama
+
+    return Llama(model_path=str(_gguf_path()), vocab_only=True, verbose=False)
+
+
+def encode(vocab: Any, text: str, bos: bool) -> list[int]:
+    return list(vocab.tokenize(text.encode("utf-8"), add_bos=bos, special=False))
+
+
 def _batches(
-    tokenizer: Any, rows: list[dict[str, Any]], batch: int, steps: int, seed: int, max_len: int
+    vocab: Any, rows: list[dict[str, Any]], batch: int, steps: int, seed: int, max_len: int
 ) -> list[list[tuple[list[int], int]]]:
     """``steps`` batches of (token ids, where the answer starts), epochs reshuffled by seed."""
     encoded = []
     for row in rows:
-        prompt = prompt_for(row)
-        ids = tokenizer(prompt, add_special_tokens=True)["input_ids"]
-        answer = tokenizer(" " + row["target"] + "\n", add_special_tokens=False)["input_ids"]
+        ids = encode(vocab, prompt_for(row), bos=True)
+        answer = encode(vocab, " " + row["target"] + "\n", bos=False)
         encoded.append(((ids + answer)[:max_len], len(ids)))
     rng = random.Random(seed)
     order: list[int] = []
@@ -218,7 +230,7 @@ def convert(adapter_dir: Path, base_dir: Path, out: Path, work: Path) -> None:
 
 
 def train(
-    steps: int = 36,
+    steps: int = 40,
     batch: int = 8,
     rank: int = 8,
     learning_rate: float = 1e-3,
@@ -235,7 +247,7 @@ def train(
     import torch
     from peft import LoraConfig, get_peft_model
     from tqdm import tqdm
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
 
     started = time.monotonic()
     torch.manual_seed(seed)
@@ -244,7 +256,7 @@ def train(
     work.mkdir(parents=True, exist_ok=True)
     base_dir = hf_checkpoint(work)
     prepared = time.monotonic()
-    tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
+    vocab = llama_tokenizer()
     base: Any = AutoModelForCausalLM.from_pretrained(str(base_dir), torch_dtype=torch.float32)
     config = LoraConfig(
         r=rank,
@@ -257,7 +269,7 @@ def train(
     model: Any = get_peft_model(base, config)
     model.train()
     rows = load("train")
-    batches = _batches(tokenizer, rows, batch, steps, seed, max_len)
+    batches = _batches(vocab, rows, batch, steps, seed, max_len)
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=learning_rate, weight_decay=0.0)
     warmup = max(1, steps // 20)
@@ -268,7 +280,7 @@ def train(
         return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    pad = 0  # Gemma's <pad>; padded positions are masked and never scored
     losses: list[float] = []
     bar = tqdm(batches, desc="training", unit="step", disable=not progress)
     for step_batch in bar:
