@@ -39,6 +39,7 @@ def coach(model_server: str) -> Coach:
         openai_base_url=model_server,
         openai_model="gemma-3-270m",
         openai_profile="completion",
+        fallback="grounded",  # a failing server shows as a model error, not as embedded text
         candidates=2,
         max_tokens=12,
         chat_max_tokens=24,
