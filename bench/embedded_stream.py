@@ -16,6 +16,7 @@ import argparse
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from common import THREADS_HELP, bench_settings, cases, median, pct, table, write_section
 from langchain_core.prompt_values import PromptValue
@@ -68,34 +69,43 @@ class Run:
         return (self.tokens - 1) / self.decoding
 
 
+def generated(llama: Any, prompt: str) -> int:
+    """Tokens the model generated after ``prompt``, read from its context: streamed pieces would
+    undercount, since llama-cpp-python holds back text that could begin a stop string."""
+    return int(llama.n_tokens) - len(llama.tokenize(prompt.encode("utf-8"), special=True))
+
+
 def coach_side(coach: Coach, counter: Counting, case: ChatCase) -> Run:
     history = [Turn(t.role, t.text) for t in case.input.history]
-    counter.inner.llama.reset()
+    llama = counter.inner.llama
+    llama.reset()
     started = time.perf_counter()
     for _ in coach.chat_stream(case.input.message, history):
         pass
     ended = time.perf_counter()
-    return Run(counter.pieces, ended - started, ended - counter.first)
+    assert counter.prompt is not None
+    tokens = generated(llama, counter.prompt.to_string())
+    return Run(tokens, ended - started, ended - counter.first)
 
 
-def raw_side(llama: object, prompt: str, params: GenerationParams, tokens: int) -> Run:
-    llama.reset()  # type: ignore[attr-defined]
+def raw_side(llama: Any, prompt: str, params: GenerationParams, tokens: int) -> Run:
+    llama.reset()
     started = time.perf_counter()
     first = started
-    count = 0
-    for _ in llama.create_completion(  # type: ignore[attr-defined]
-        prompt=prompt,
-        stream=True,
-        max_tokens=tokens,
-        temperature=params.temperature,
-        stop=list(params.stop) or None,
-        seed=params.seed,
+    for count, _ in enumerate(
+        llama.create_completion(
+            prompt=prompt,
+            stream=True,
+            max_tokens=tokens,
+            temperature=params.temperature,
+            stop=list(params.stop) or None,
+            seed=params.seed,
+        )
     ):
-        count += 1
-        if count == 1:
+        if count == 0:
             first = time.perf_counter()
     ended = time.perf_counter()
-    return Run(count, ended - started, ended - first)
+    return Run(generated(llama, prompt), ended - started, ended - first)
 
 
 def main() -> None:
@@ -126,11 +136,13 @@ def main() -> None:
             coach.settings = settings.model_copy(update={"seed": 7 + trial})
             if trial % 2:
                 ours = coach_side(coach, counter, case)
+                planned = ours.tokens
             else:  # raw first: a dry run of the coach finds the prompt and the token count
-                coach_side(coach, counter, case)
+                planned = coach_side(coach, counter, case).tokens
             assert counter.prompt is not None and counter.params is not None
-            prompt, params, planned = counter.prompt.to_string(), counter.params, counter.pieces
-            theirs = raw_side(counter.inner.llama, prompt, params, max(planned, 1))
+            prompt, params = counter.prompt.to_string(), counter.params
+            # The last sampled token is never fed back into the context: ask for one more.
+            theirs = raw_side(counter.inner.llama, prompt, params, max(planned, 0) + 1)
             if not trial % 2:
                 ours = coach_side(coach, counter, case)
             if ours.tokens < 2 or theirs.tokens < 2:
@@ -153,9 +165,9 @@ def main() -> None:
 at {settings.chat_max_tokens} tokens. The coach's side is `Coach.chat_stream` from the call to
 its end (screen, retrieval, rendering, each sentence checked and screened as it completes); the
 raw side is `Llama.create_completion(stream=True)` on the very prompt the coach rendered, with
-the same settings, seed and token count, so the same tokens. The coach stops a stream at the
-first sentence that fails its checks, so answers are short: {median(tokens):.0f} tokens at the
-median (p95 {pct(tokens, 95):.0f}).
+the same settings, seed and token count (read from the model's context), so the same tokens.
+The coach stops a stream at the first sentence that fails its checks, so answers are short:
+{median(tokens):.0f} tokens at the median (p95 {pct(tokens, 95):.0f}).
 
 Decoding rate (tokens after the first, per second from the first token to the end):
 
