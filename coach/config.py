@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         30.0, gt=0, le=600, description="Seconds one embedded generation may run before it stops."
     )
     candidates: int = Field(6, ge=1, le=12, description="Model candidates sampled per job.")
+    stop_early: bool = Field(
+        True,
+        description="Stop sampling once enough candidates passed the checks (the same answers, "
+        "fewer model calls); evals turn it off to grade every candidate.",
+    )
     temperature: float = Field(0.8, ge=0, le=2)
     max_tokens: int = Field(60, ge=8, le=1024, description="Token cap per candidate.")
     chat_max_tokens: int = Field(220, ge=16, le=2048, description="Token cap for a chat answer.")

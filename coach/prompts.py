@@ -11,7 +11,7 @@ empty string, and user text only ever arrives as a variable, never as template s
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +30,7 @@ class PromptError(RuntimeError):
     """A template is missing or was given the wrong variables."""
 
 
+@cache  # asked on every render: the answer cannot change while the process runs
 def prompt_dir() -> Path:
     """Where the templates are: inside the installed wheel, or ``prompts/`` in a checkout."""
     packaged = Path(__file__).parent / "_prompts"

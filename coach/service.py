@@ -129,7 +129,9 @@ class Coach:
         hits = self.knowledge.retrieve(f"{message} {context or ''}", "reply", self.settings.top_k)
         cards = [h.card for h in hits]
         variables = {"message": message, "context": context, "principles": _principles(cards)}
-        candidates, error = self._candidates("reply", variables, max(n, self.settings.candidates))
+        candidates, error = self._candidates(
+            "reply", variables, max(n, self.settings.candidates), enough=n
+        )
         chosen = _choose(candidates, n, cards, anchors=grounding.anchors_for("reply", cards))
         taken = [s.text for s in chosen]
         chosen += grounding.reply_suggestions(message, cards, n - len(chosen), taken)
@@ -155,7 +157,7 @@ class Coach:
             "principles": _principles(cards),
         }
         candidates, error = self._candidates(
-            "questions", variables, max(n, self.settings.candidates)
+            "questions", variables, max(n, self.settings.candidates), enough=n
         )
         chosen = _choose(candidates, n, cards)
         taken = [s.text for s in chosen]
@@ -191,7 +193,10 @@ class Coach:
         }
         # Today's step always comes from the plan itself; a model may add a second idea.
         chosen = grounding.ritual_suggestions(day, phase_card, context, cards[1:], [])[:1]
-        candidates, error = self._candidates("ritual", variables, self.settings.candidates)
+        taken = [s.text for s in chosen]
+        candidates, error = self._candidates(
+            "ritual", variables, self.settings.candidates, enough=1, taken=taken
+        )
         chosen += _choose(candidates, 1, cards, taken=[s.text for s in chosen])
         if len(chosen) < 2:
             taken = [s.text for s in chosen]
@@ -317,12 +322,21 @@ class Coach:
         variables: Mapping[str, object],
         count: int,
         history: list[tuple[str, str]] | None = None,
+        enough: int | None = None,
+        taken: list[str] | None = None,
     ) -> tuple[list[Candidate], str | None]:
+        """Up to ``count`` checked candidates; with ``stop_early``, no more once ``enough`` of
+        them passed and differ from each other and from ``taken`` (what :func:`_choose` would
+        pick from the full list is then already there)."""
         if self.backend.profile == "none":
             return [], None
         params = self._params(task)
         candidates: list[Candidate] = []
+        kept = list(taken or [])
+        needed = len(kept) + enough if enough and self.settings.stop_early else None
         for index in range(count):
+            if needed is not None and len(kept) >= needed:
+                break
             lead = _lead(task, index) if self.backend.profile == "completion" else ""
             prompt = prompts.render(
                 task, self.backend.profile, {**variables, "lead": lead}, history=history
@@ -335,7 +349,10 @@ class Coach:
                     "model_failed", task=task, backend=self.backend.name, error=type(error).__name__
                 )
                 return candidates, str(error)
-            candidates.append(_verdict(task, tidy(lead + raw, task)))
+            candidate = _verdict(task, tidy(lead + raw, task), thorough=needed is None)
+            candidates.append(candidate)
+            if candidate.passed and checks.distinct([*kept, candidate.text]).passed:
+                kept.append(candidate.text)
         return candidates, None
 
     def _params(self, task: Task) -> GenerationParams:
@@ -400,13 +417,15 @@ def _chat_candidate(raw: str, shown: list[str]) -> Candidate:
     return Candidate(raw.strip(), False, ("chat: no sentence was on topic and passed the checks",))
 
 
-def _verdict(task: Task, text: str) -> Candidate:
+def _verdict(task: Task, text: str, thorough: bool = True) -> Candidate:
+    """Checks, guard and output screen. Not ``thorough``: a candidate that already failed is not
+    screened too (it is never shown; only the evals need every reason)."""
     if not text:
         return Candidate(text, False, ("empty",))
     failed = [f"{r.check}: {r.label}" for r in checks.failures(task, text)]
-    if not safety.screen_output(text):
-        failed.append("safety: unsafe model text")
     failed += guard.failures(text)  # instructions, keys, leaving the role: never shown
+    if (thorough or not failed) and not safety.screen_output(text):
+        failed.append("safety: unsafe model text")
     return Candidate(text, not failed, tuple(failed))
 
 

@@ -79,7 +79,7 @@ def test_metrics_refuse_mismatched_lengths(metric: object) -> None:
 
 def test_question_task_on_fixture_dev() -> None:
     # gold open: 3 right, "Did that surprise you?" predicted closed;
-    # gold closed: 2 right, "Where do you keep your cigarettes?" predicted open.
+    # gold closed: 2 right, "What brand do you smoke?" predicted open.
     # Rows with question n/a or null are left out.
     r = cal.question_task("dev", FIXTURE)
     assert (r.task, r.split, r.n) == ("question_annomi", "dev", 7)

@@ -93,6 +93,29 @@ CASES = [
     Case("q-trails-off-or", checks.question, "Do you have friends in the band or-", "open"),
     Case("q-wonder-if", checks.question, "I wonder if you'd like to say more about that.", "open"),
     Case("q-really-curious", checks.question, "I'm really curious about how it went.", "open"),
+    Case("q-where-fact", checks.question, "Where do you keep your inhaler?", "closed"),
+    Case("q-when-fact", checks.question, "When do you usually take it?", "closed"),
+    Case("q-where-view", checks.question, "Where would you like to start?", "open"),
+    Case(
+        "q-ask-lead-in", checks.question, "Can I ask you, Sam, how is this affecting you?", "open"
+    ),
+    Case("q-can-you-tell-me-then-wh", checks.question, "Can you tell me, what changed?", "open"),
+    Case("q-preposition-wh", checks.question, "To what extent does it worry you?", "open"),
+    Case(
+        "q-statement-then-wondering",
+        checks.question,
+        "There are chances here, and I'm wondering what makes them hard to see?",
+        "open",
+    ),
+    Case("q-wh-no-mark", checks.question, "So how much time have you spent on this", "open"),
+    Case("q-wh-clause-no-mark", checks.question, "What you said matters to me.", "none"),
+    Case(
+        "q-opinion-of-proposal",
+        checks.question,
+        "What do you think about coming back in two weeks?",
+        "closed",
+    ),
+    Case("q-opinion-of-topic", checks.question, "What do you think about that?", "open"),
     # --- fixing -----------------------------------------------------------------------------
     Case("f-you-should", checks.fixing, "You should talk to your boss.", "fixing"),
     Case("f-maybe-try", checks.fixing, "Maybe try going for a run?", "fixing"),

@@ -49,6 +49,36 @@ def test_reply_keeps_passing_model_lines_and_replaces_failures(settings: Setting
     }
 
 
+_PASSING_REPLIES = [
+    "That sounds so draining. I'm here for you.",
+    "You should just quit that job.",  # fixing -> rejected
+    "It sounds like today took everything out of you, and that makes sense.",
+    "I can hear how hurt you are, and I want to listen.",
+    "What felt hardest about today for you?",
+    "That sounds lonely, and I'm glad you told me.",
+]
+
+
+@pytest.mark.parametrize(("stop_early", "sampled"), [(True, 4), (False, 6)])
+def test_sampling_stops_once_enough_candidates_passed(
+    settings: Settings, stop_early: bool, sampled: int
+) -> None:
+    """Three distinct passing replies after four samples: the service stops there; the evals
+    (stop_early off) sample all six. The answer is the same either way."""
+    coach = Coach(
+        settings.model_copy(update={"candidates": 6, "stop_early": stop_early}),
+        FakeBackend(_PASSING_REPLIES),
+    )
+    outcome = coach.reply("Work was awful today, my boss yelled at me")
+    assert len(outcome.candidates) == sampled
+    assert [s.text for s in outcome.answer.suggestions] == [
+        _PASSING_REPLIES[0],
+        _PASSING_REPLIES[2],
+        _PASSING_REPLIES[3],
+    ]
+    assert [s.source for s in outcome.answer.suggestions] == ["model"] * 3
+
+
 def test_grounded_reply_reflects_the_partners_words(grounded_coach: Coach) -> None:
     answer = grounded_coach.reply("I'm exhausted, the baby was up all night again", n=4).answer
     assert len(answer.suggestions) == 4

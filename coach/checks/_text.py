@@ -4,7 +4,10 @@ matching rules with negations."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from functools import lru_cache
+
+from coach.prefilter import Prefiltered
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 _BRACKETED = re.compile(r"\[[^\]]*\]")
@@ -15,6 +18,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")
 
 
+# Every check prepares the same candidate again; keep the last few hundred (pure, text only).
+@lru_cache(maxsize=512)
 def _prepare(text: str) -> str:
     """Lower-case, straight apostrophes, no transcript artefacts, dashes as clause breaks."""
     text = text.translate(_APOSTROPHES).lower()
@@ -68,10 +73,10 @@ _NEGATION_INSIDE = re.compile(r"\bnot\b|n't\b")
 
 
 def _match_rules(
-    prepared: str, rules: Sequence[tuple[str, re.Pattern[str]]], *, negation_inside: bool
+    prepared: str, rules: Prefiltered[tuple[str, re.Pattern[str]]], *, negation_inside: bool
 ) -> list[str]:
     reasons = []
-    for reason, pattern in rules:
+    for reason, pattern in rules.candidates(prepared):
         for match in pattern.finditer(prepared):
             before = prepared[max(0, match.start() - 30) : match.start()]
             if _NEGATION_BEFORE.search(before):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from coach.prefilter import Prefiltered
+
 from ._text import _ADVERBS, _prepare, _quote
 from .result import CheckResult
 
@@ -54,14 +56,14 @@ _FEELING_RULES: tuple[tuple[str, str], ...] = (
         r"your feelings|how you feel|you feel)\b",
     ),
 )
-_FEELING_COMPILED = tuple((r, re.compile(p)) for r, p in _FEELING_RULES)
+_FEELING_COMPILED = Prefiltered((r, re.compile(p)) for r, p in _FEELING_RULES)
 
 
 def feeling(text: str) -> CheckResult:
     """Does ``text`` acknowledge or reflect a feeling ("That sounds exhausting", "I hear you")."""
     prepared = _prepare(text)
     reasons = []
-    for reason, pattern in _FEELING_COMPILED:
+    for reason, pattern in _FEELING_COMPILED.candidates(prepared):
         match = pattern.search(prepared)
         if match:
             reasons.append(f"{reason}: {_quote([match.group(0)])}")

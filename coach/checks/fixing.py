@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+
+from coach.prefilter import Prefiltered
 
 from ._text import _prepare, _quote, _unquoted
 from .result import CheckResult
@@ -371,8 +372,8 @@ _LISTEN_RULES: tuple[tuple[str, int, str], ...] = (
     ),
 )
 
-_FIX_COMPILED = tuple((r, w, re.compile(p)) for r, w, p in _FIX_RULES)
-_LISTEN_COMPILED = tuple((r, w, re.compile(p)) for r, w, p in _LISTEN_RULES)
+_FIX_COMPILED = Prefiltered((r, w, re.compile(p)) for r, w, p in _FIX_RULES)
+_LISTEN_COMPILED = Prefiltered((r, w, re.compile(p)) for r, w, p in _LISTEN_RULES)
 # Negation just before an advice phrase ("I'm not saying you should") cancels that phrase.
 _NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\bno) (?:\w+ ){0,3}$")
 # "I also take ...", "we just go ...": a subject makes it a report, not an imperative.
@@ -387,11 +388,11 @@ _NEGATED_ADVICE = re.compile(
 
 
 def _scored(
-    prepared: str, rules: Sequence[tuple[str, int, re.Pattern[str]]], *, negatable: bool
+    prepared: str, rules: Prefiltered[tuple[str, int, re.Pattern[str]]], *, negatable: bool
 ) -> tuple[int, list[str]]:
     score = 0
     reasons: list[str] = []
-    for reason, weight, pattern in rules:
+    for reason, weight, pattern in rules.candidates(prepared):
         for match in pattern.finditer(prepared):
             before = prepared[max(0, match.start() - 40) : match.start()]
             if negatable and (_NEGATED_BEFORE.search(before) or _NEGATED_ADVICE.search(before)):

@@ -31,6 +31,7 @@ def _wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
+_PREPOSITIONS = _wordset("to in for with from at by on")
 _AUX = _wordset(
     """
     do does did is are was were can could will would should have has had may might shall am must
@@ -52,7 +53,9 @@ _FILLER_PHRASES = frozenset(
 # Lead-in clauses before an embedded question ("I'm curious, what...", "Let me ask you, how ...").
 _LEAD_IN = re.compile(
     r"^(?:(?:i'm|i am|i was|i'd be|just) (?:curious|wondering|interested)(?: to know)?"
-    r"|(?:let me|can i|may i|could i) ask(?: you)?(?: (?:a|another|one|this) question| this)?"
+    r"|(?:let me|can i|may i|could i) (?:also )?ask(?: you)?"
+    r"(?: (?:a|another|one|this) question| this)?"
+    r"|(?:can|could|would) you tell me"
     r"|(?:out of|just out of) curiosity|tell me|my question is|i wonder|the question is"
     r"|(?:thinking|looking) (?:about|back)\b.*|if\b.*|when\b.*|given\b.*|on a scale\b.*"
     r"|in your (?:opinion|view|experience)|for you|honestly|in general|overall|then)$"
@@ -92,12 +95,20 @@ _EITHER_OR = re.compile(r"\w, or \w|\bor (?:is it|are you|do you|did you|was it|
 # grades?" asks about a topic, like "What about ...?".
 _PROPOSAL_WH = re.compile(
     r"^(?:why (?:don't|not)|how about (?:trying|if|we|you|i|us|\w+ing)\b|what about (?:trying|if)"
+    r"|what (?:do|would) you think (?:about|of) (?:a|an|trying|coming|doing|going)\b"
     r"|what if you)"
 )
 # ... unless what they propose is to talk: "Why don't you tell me about it?".
 _TALK_TO_ME = re.compile(
     r"\b(?:tell|telling) (?:me|us)\b|\b(?:share|sharing|talk|talking) (?:with|to) (?:me|us)\b"
     r"|\b(?:describe|describing)\b"
+)
+# Verbs that ask for the listener's view, wish or feelings rather than a fact.
+_VIEW = re.compile(
+    r"\b(?:think|thinking|thought|reckon|feel|feeling|felt|see|imagine|hope|like|want|wanna"
+    r"|wanted|start|begin|notice|noticed|plan|planning|leave|leaves|left)\b"
+    # "Where are you with all this?", "Where is your thinking now?": where they stand.
+    r"|^where (?:are|is) (?:you|your \w+)(?: at)? (?:with|now|on)\b"
 )
 # A tag after a statement asks for a yes: "..., right?", "..., isn't it?", "..., is that right?".
 _TAG = re.compile(
@@ -151,9 +162,22 @@ def _classify_question(sentence: str) -> _Question:
     for index, words in enumerate(heads):
         if not words:
             continue
+        # "To what extent ...", "For what reason ...": a question word after a preposition.
+        if len(words) > 1 and words[0] in _PREPOSITIONS and _base(words[1]) in _WH:
+            words = words[1:]
         rest = " ".join(words)
         head = _base(words[0])
-        later = [h for h in heads[index + 1 :] if h and (_base(h[0]) in _WH or h[0] in _AUX)]
+        later = [
+            h
+            for h in heads[index + 1 :]
+            if h
+            and (
+                _base(h[0]) in _WH
+                or h[0] in _AUX
+                or _OPEN_REQUEST.search(" ".join(h))
+                or _OPEN_AUX.search(" ".join(h))
+            )
+        ]
         if head in _WH:
             # "What about your dad, is he any help?": the topic comes first, the question after.
             if words[1:2] == ["about"] and later:
@@ -161,6 +185,10 @@ def _classify_question(sentence: str) -> _Question:
             # "When you're out, do you drink?": a time clause, the question comes after.
             if head in ("when", "where") and words[1:] and words[1] not in _AUX and later:
                 continue
+            # "When do you take it?", "Where do you keep it?": a time or a place, a specific fact.
+            # "Where would you like to start?", "When did you start feeling ...": a view or a story.
+            if head in ("when", "where") and not _VIEW.search(rest):
+                return _Question(sentence, "closed", f"asks {_quote(words[:1])}: a fact -> closed")
             if _PROPOSAL_WH.search(rest) and not _TALK_TO_ME.search(rest):
                 return _Question(sentence, "closed", f"proposal {_quote(words[:3])} -> closed")
             last = heads[-1]
@@ -169,6 +197,9 @@ def _classify_question(sentence: str) -> _Question:
             return _Question(sentence, "open", f"starts with {_quote(words[:1])} -> open")
         if _OPEN_AUX.search(rest) or _OPEN_REQUEST.search(rest):
             return _Question(sentence, "open", f"invitation {_quote(words[:4])} -> open")
+        # "Can I ask you, how ...": a lead-in, the question comes after.
+        if later and _LEAD_IN.search(rest):
+            continue
         if head in _AUX:
             tail = " ".join(" ".join(h) for h in heads[index:])
             if _EITHER_OR.search(tail):
@@ -185,9 +216,17 @@ def _classify_question(sentence: str) -> _Question:
 
 _WH_SENTENCE = re.compile(
     r"^(?:what|how|why|where|who|which|when)(?:'\w+)? (?:do|does|did|is|are|was|were|can|could"
-    r"|would|will|should|have|has|might|made|makes|kind|sort|else|about|you|things?)\b"
+    r"|would|will|should|have|has|might|made|makes|kind|sort|else|about|things?)\b"
 )
 
+# A question word, then auxiliary before subject: question syntax even without its "?" ("So how
+# much time have you been ...", "..., what have you been thinking about"). A subject before the
+# auxiliary is a statement: "What I notice is that you care."
+_WH_INVERTED = re.compile(
+    r"^(?:what|how|why|where|who|which|when)(?: (?!(?:i|you|we|they|he|she|it)\b)[\w']+){0,3}"
+    r" (?:do|does|did|is|are|was|were|can"
+    r"|could|would|will|should|have|has|had) (?:you|i|we|they|he|she|it|your|this|that)\b"
+)
 
 # Check-ins that follow a real question ("What do you think? Okay?") do not decide its type.
 _CHECK_IN = re.compile(
@@ -208,7 +247,9 @@ def _questions(prepared: str) -> list[_Question]:
         head = _head_words(sentence)
         if _OPEN_REQUEST.search(sentence):
             found.append(_Question(sentence, "open", "open request -> open"))
-        elif _WH_SENTENCE.search(" ".join(head)):
+        elif _WH_SENTENCE.search(" ".join(head)) or any(
+            _WH_INVERTED.search(" ".join(_head_words(c))) for c in re.split(r"[,;:]", sentence)
+        ):
             found.append(_classify_question(sentence))
         elif head and head[0] in _AUX and head[-1] == "or":
             # A question cut off after "or", without its "?" ("Do you ... or-").

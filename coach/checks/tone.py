@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from coach.prefilter import Prefiltered
+
 from ._text import _ADVERBS, _match_rules, _prepare, _unquoted
 from .result import CheckResult
 
@@ -76,7 +78,7 @@ _BLAME_RULES: tuple[tuple[str, str], ...] = (
         r"|keep|have to)\b",
     ),
 )
-_BLAME_COMPILED = tuple((r, re.compile(p)) for r, p in _BLAME_RULES)
+_BLAME_COMPILED = Prefiltered((r, re.compile(p)) for r, p in _BLAME_RULES)
 
 _PRESSURE_RULES: tuple[tuple[str, str], ...] = (
     (
@@ -124,7 +126,7 @@ _PRESSURE_RULES: tuple[tuple[str, str], ...] = (
         r"|let me in)\b",
     ),
 )
-_PRESSURE_COMPILED = tuple((r, re.compile(p)) for r, p in _PRESSURE_RULES)
+_PRESSURE_COMPILED = Prefiltered((r, re.compile(p)) for r, p in _PRESSURE_RULES)
 _PRESSURE_SOFTENERS = re.compile(
     r"\b(?:no (?:pressure|rush|hurry)|in your own time|whenever you(?:'re| are)? ready"
     r"|only if you want|if you(?:'d)? (?:like|want)|you don't have to)\b"
@@ -174,7 +176,7 @@ _DISMISSIVE_RULES: tuple[tuple[str, str], ...] = (
         r"seen|thought|listened|asked|watched|gone|stayed|\w+ed\b)",
     ),
 )
-_DISMISSIVE_COMPILED = tuple((r, re.compile(p)) for r, p in _DISMISSIVE_RULES)
+_DISMISSIVE_COMPILED = Prefiltered((r, re.compile(p)) for r, p in _DISMISSIVE_RULES)
 
 
 def dismissive(text: str) -> CheckResult:

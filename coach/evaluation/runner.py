@@ -60,7 +60,8 @@ def ask(coach: Coach, case: AnyCase) -> Outcome:
 
 def _settings_for(settings: Settings, repeat: int) -> Settings:
     seed = (settings.seed or 0) + repeat * SEED_STEP
-    return settings.model_copy(update={"seed": seed})
+    # Every candidate is sampled and graded: the raw pass rate is a figure the evals report.
+    return settings.model_copy(update={"seed": seed, "stop_early": False})
 
 
 def _candidates(case: AnyCase, outcome: Outcome, raw: list[str]) -> list[dict[str, object]]:

@@ -27,13 +27,14 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from itertools import pairwise
 from typing import Any, NamedTuple, get_args
 
 import yaml
 
+from coach.prefilter import LiteralIndex, Needed, needed
 from coach.safety.folding import spelled_out_view, views
 from coach.schemas import Risk
 
@@ -144,6 +145,9 @@ class Rule:
     negatable: bool
     requires: re.Pattern[str] | None = None  # another pattern that must also occur in the text
     unless: tuple[re.Pattern[str], ...] = ()  # patterns that cancel the rule anywhere in the text
+    # Literals every match contains (see prefilter.py); the loose form has the same ones, since
+    # it differs only in what separates the words.
+    literals: Needed = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,11 @@ class WindowRule:
     negate: int | None  # which part a denial before it cancels; None: no negation
     requires: str | None  # a concept that must occur somewhere in the text
 
+    @property
+    def needs(self) -> frozenset[str]:
+        """The concepts that must all occur in a text for the rule to fire."""
+        return frozenset(self.parts) | ({self.requires} if self.requires else set())
+
 
 class Hit(NamedTuple):
     first: int  # index of the first word the hit covers
@@ -180,6 +189,7 @@ class _View:
     text: str
     loose: bool
     concepts: Mapping[str, Compiled]
+    possible: frozenset[str]  # the concepts the prefilter could not rule out
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
     sentences: list[int] = field(default_factory=list)
@@ -193,6 +203,8 @@ class _View:
 
     def hits(self, key: str) -> list[Hit]:
         found = self._cache.get(key)
+        if found is None and key not in self.possible:
+            found = self._cache[key] = []
         if found is None:
             strict, loose = self.concepts[key]
             matches = (loose if self.loose else strict).finditer(self.text)
@@ -216,22 +228,49 @@ class RuleSet:
     negation: Negation
     output_always: tuple[Rule, ...]
     output_when_flagged: Mapping[str, tuple[Rule, ...]]
+    concept_literals: Mapping[str, Needed] = field(default_factory=dict)
+    allow_literals: Needed = None
+
+    @cached_property
+    def _window_needs(self) -> tuple[tuple[WindowRule, frozenset[str]], ...]:
+        return tuple((window, window.needs) for window in self.windows)
+
+    @cached_property
+    def concept_index(self) -> LiteralIndex[str]:
+        return LiteralIndex({key: self.concept_literals.get(key) for key in self.concepts})
+
+    @cached_property
+    def rule_index(self) -> LiteralIndex[str]:
+        """Pattern and output rules by id, and the allow-list as ``""``."""
+        rules = (*self.rules, *self.output_always, *self.output_when_flagged_rules())
+        return LiteralIndex({"": self.allow_literals} | {r.id: r.literals for r in rules})
 
     def detect(self, text: str) -> dict[str, list[str]]:
         """Categories hit in ``text``, each with the ids of the rules that matched."""
         found: dict[str, list[str]] = {}
         for raw, loose in _all_views(text):
-            view = (self.allow_loose.get() if loose else self.allow_strict).sub(_BLANK, raw)
-            prepared = _View(view, loose, self.concepts)
-            for window in self.windows:
-                if window.id not in found.get(window.category, ()) and self._fires(
-                    window, prepared
-                ):
+            view, runnable = self._allowed(raw, loose)
+            possible = self.concept_index.candidates(view)
+            prepared = _View(view, loose, self.concepts, possible)
+            for window, needs in self._window_needs:
+                if not needs <= possible or window.id in found.get(window.category, ()):
+                    continue
+                if self._fires(window, prepared):
                     found.setdefault(window.category, []).append(window.id)
             for rule in self.rules:
-                if rule.id not in found.get(rule.category, ()) and self._hit(rule, view, loose):
+                if rule.id in found.get(rule.category, ()):
+                    continue
+                if rule.id in runnable and self._hit(rule, view, loose):
                     found.setdefault(rule.category, []).append(rule.id)
         return found
+
+    def _allowed(self, raw: str, loose: bool) -> tuple[str, frozenset[str]]:
+        """The view with allowed idioms blanked out, and the ids of the rules that may match it."""
+        runnable = self.rule_index.candidates(raw)
+        if "" not in runnable:
+            return raw, runnable
+        view = (self.allow_loose.get() if loose else self.allow_strict).sub(_BLANK, raw)
+        return view, (runnable if view == raw else self.rule_index.candidates(view))
 
     def compile_all(self) -> None:
         """Compile every lazily compiled (loose) form now; raises RulesError on a bad one."""
@@ -251,7 +290,12 @@ class RuleSet:
         rules = (*self.output_always, *self.output_when_flagged.get(flag, ()))
         hits: list[str] = []
         for view, loose in _all_views(text):
-            hits += [r.id for r in rules if r.id not in hits and _search(r, view, loose)]
+            runnable = self.rule_index.candidates(view)
+            hits += [
+                r.id
+                for r in rules
+                if r.id not in hits and r.id in runnable and _search(r, view, loose)
+            ]
         return hits
 
     # -- pattern rules
@@ -482,7 +526,10 @@ def _rules(
             _compile(_word_bounded(f"{{{u}}}" if u in macros else str(u)), macros, rule_id)[0]
             for u in ([unless_spec] if isinstance(unless_spec, str) else unless_spec)
         )
-        patterns.append(Rule(rule_id, category, strict, loose, negatable, requires, unless))
+        literals = needed(strict.pattern)
+        patterns.append(
+            Rule(rule_id, category, strict, loose, negatable, requires, unless, literals)
+        )
     return tuple(patterns), tuple(windows)
 
 
@@ -615,6 +662,13 @@ def build(data: Mapping[str, Any]) -> RuleSet:
         cat: _rules(items, cat, f"output.{cat}", macros)[0]
         for cat, items in (output.get("when_flagged") or {}).items()
     }
+    always = _rules(output.get("always") or [], "output", "output.always", macros)[0]
+    ids = [r.id for r in (*rules, *always, *(r for rs in flagged.values() for r in rs))]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise RulesError(f"rule ids must be unique (the prefilter keys on them): {repeated!r}")
+    concept_literals = {key: needed(strict.pattern) for key, (strict, _) in concepts.items()}
+    allow_literals = needed(allow_strict.pattern)
     return RuleSet(
         rules=tuple(rules),
         windows=tuple(windows),
@@ -622,8 +676,10 @@ def build(data: Mapping[str, Any]) -> RuleSet:
         allow_strict=allow_strict,
         allow_loose=allow_loose,
         negation=negation,
-        output_always=_rules(output.get("always") or [], "output", "output.always", macros)[0],
+        output_always=always,
         output_when_flagged=flagged,
+        concept_literals=concept_literals,
+        allow_literals=allow_literals,
     )
 
 

@@ -5,6 +5,7 @@ Only needs llama-cpp-python (no torch): the adapter is applied by llama.cpp at l
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from coach import prompts
 from coach.config import Settings
 from coach.models import GenerationParams
-from coach.models.embedded import EmbeddedBackend
+from coach.models.embedded import EmbeddedBackend, default_adapter_path
 from coach.service import STYLE_HINTS, Coach, Outcome, _lead, _verdict, tidy
 from coach.training.generate import load
 
@@ -96,7 +97,7 @@ def heldout_comparison(
             if row["task"] == task and row["inputs"] not in seen:
                 seen.append(row["inputs"])
         inputs += [(task, i) for i in seen[:limit]]
-    settings = Settings(candidates=candidates, seed=1, _env_file=None)
+    settings = Settings(candidates=candidates, seed=1, stop_early=False, _env_file=None)
     result: dict[str, Any] = {"inputs": len(inputs), "candidates": candidates, "models": {}}
     for name, backend in backends(settings).items():
         if name not in only:
@@ -134,6 +135,20 @@ def heldout_comparison(
     return result
 
 
+def _adapter_line() -> str:
+    record_path = default_adapter_path().with_name("adapter.json")
+    if not record_path.is_file():
+        return "No adapter record found next to the default adapter."
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    return (
+        f"The adapter: sha256 {record['sha256'][:12]}..., data version {record['data_version']}, "
+        f"{record['steps']} steps x {record['batch']} sequences, lr {record['learning_rate']}, "
+        f"seed {record['seed']}; loss {record['loss_first10_mean']} -> "
+        f"{record['loss_last10_mean']} (mean of first/last 10 steps), "
+        f"{record['seconds_train']:.0f} s of training."
+    )
+
+
 def write_samples(path: Path, count: int = 20) -> dict[str, int]:
     """``count`` inputs (the fixed ten, then held-out ones), base and tuned output side by side,
     unedited, at temperature 0; returns how many of each passed."""
@@ -153,6 +168,8 @@ def write_samples(path: Path, count: int = 20) -> dict[str, int]:
         "the `tuned` prompt. Pass means the runtime's checks and output screen accept the text",
         "after `tidy`. Written by `coach.training.measure.write_samples`.",
         "",
+        _adapter_line(),
+        "",
     ]
     for number, (task, inputs) in enumerate(picked, 1):
         shown = ", ".join(f"{k}={v!r}" for k, v in inputs.items() if v is not None)
@@ -164,8 +181,8 @@ def write_samples(path: Path, count: int = 20) -> dict[str, int]:
             body = text.replace("\n", "\\n")
             lines.append(f"- **{name}** ({mark}): `{body}`")
         lines.append("")
-    lines.insert(
-        7,
+    lines.insert(  # after the adapter line
+        9,
         f"\nPassed: base {passed['base']}/{len(picked)}, tuned {passed['tuned']}/{len(picked)}.\n",
     )
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,179 @@
+"""The literal prefilter: what it reads from a pattern, and that it never skips a rule that would
+have matched, in the safety screen (whose answers are the same with and without it) and in the
+checks."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from coach.prefilter import LiteralIndex, Prefiltered, may_match, needed
+from coach.safety.folding import spelled_out_view, views
+from coach.safety.rules import RulesError, RuleSet, build, ruleset
+from tests import test_safety
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# The modules, not the check functions the package exports under the same names.
+feeling, fixing, tone, _text = (
+    importlib.import_module(f"coach.checks.{name}")
+    for name in ("feeling", "fixing", "tone", "_text")
+)
+TRAINING = Path(__file__).parent.parent / "coach" / "data" / "training"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("kill myself", {"kill myself"}),
+        # neighbouring fixed parts are spelled out together; 4 letters beat "me"
+        (r"\bkill(?:ed|ing)?[\W_]+(?:myself|me)\b", {"kill", "killed", "killing"}),
+        (r"(?:ed|ing)?[\W_]+(?:myself|me)\b", {"myself", "me"}),  # parsed as m(?:yself|e)
+        ("pills?", {"pill", "pills"}),
+        ("(?:ab){2}c", {"ababc"}),
+        ("(?:cut|burn)ing", {"cuting", "burning"}),
+        ("(?:cut|burn)?ing", {"ing", "cuting", "burning"}),
+        ("x+yz", {"yz"}),  # the longer literal is the more selective
+        ("(?:ab){2,}", {"ab"}),
+        ("x[0-9]+(?:abcd){1,3}", {"abcd", "abcdabcd", "abcdabcdabcd"}),
+        (r"(?<![a-z])pills(?![a-z])", {"pills"}),
+        ("(?:kms|[0-9]+ pills)", {"kms", " pills"}),
+    ],
+)
+def test_needed_literals(pattern: str, expected: set[str]) -> None:
+    assert needed(pattern) == frozenset(expected)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["[a-z]+", "(?:ab)?", "(?:ab|)", ".*", "(?i)kill", "(?i:kill)", r"(.)\1", "(?:ab)*"],
+)
+def test_nothing_known_means_always_run(pattern: str) -> None:
+    assert needed(pattern) is None
+    assert may_match(None, frozenset())
+
+
+def test_index_names_the_patterns_that_may_match() -> None:
+    index = LiteralIndex(
+        {"a": frozenset({"killing"}), "b": None, "c": frozenset({"zzz"}), "d": frozenset({"ill"})}
+    )
+    assert index.candidates("stop killing it") == {"a", "b", "d"}  # overlapping literals too
+    assert index.candidates("") == {"b"}  # nothing known: always a candidate
+    assert LiteralIndex({}).candidates("anything") == frozenset()
+
+
+def test_rule_ids_must_be_unique() -> None:
+    with pytest.raises(RulesError, match="unique"):
+        build(
+            {
+                "negation": test_safety._NEGATION,
+                "categories": {"abuse": [{"id": "x", "re": "hits me"}, {"id": "x", "re": "kicks"}]},
+            }
+        )
+
+
+def _fixture_texts() -> list[str]:
+    texts: list[str] = []
+    for path in sorted(FIXTURES.glob("safety_*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts += [item["text"] for item in data.get("crisis", [])]
+        texts += list(data.get("near_misses", []))
+    texts += [
+        c.text for c in (*test_safety.CRISIS, *test_safety.DISGUISED, *test_safety.INJECTIONS)
+    ]
+    texts += list(test_safety.NEAR_MISSES)
+    assert len(texts) > 500
+    return texts
+
+
+def _all_views(text: str) -> list[tuple[str, bool]]:
+    out = [(view, False) for view in views(text)]
+    joined = spelled_out_view(text)
+    return out + ([(joined, True)] if joined else [])
+
+
+def test_prefilter_never_skips_a_matching_pattern() -> None:
+    rules = ruleset()
+    rules.compile_all()
+    every_rule = (*rules.rules, *rules.output_always, *rules.output_when_flagged_rules())
+    checked = 0
+    for text in _fixture_texts():
+        for view, loose in _all_views(text):
+            runnable = rules.rule_index.candidates(view)
+            possible = rules.concept_index.candidates(view)
+            for rule in every_rule:
+                if (rule.loose.get() if loose else rule.strict).search(view):
+                    assert rule.id in runnable, (rule.id, view)
+                    checked += 1
+            for key, (strict, lazy) in rules.concepts.items():
+                if (lazy.get() if loose else strict).search(view):
+                    assert key in possible, (key, view)
+                    checked += 1
+            if rules.allow_strict.search(view):
+                assert "" in runnable, view
+    assert checked > 1000
+
+
+def _unfiltered(rules: RuleSet) -> RuleSet:
+    return dataclasses.replace(
+        rules,
+        rules=tuple(dataclasses.replace(r, literals=None) for r in rules.rules),
+        concept_literals=dict.fromkeys(rules.concept_literals),
+        allow_literals=None,
+    )
+
+
+def test_screen_answers_the_same_without_the_prefilter() -> None:
+    rules = ruleset()
+    plain = _unfiltered(rules)
+    for text in _fixture_texts():
+        assert rules.detect(text) == plain.detect(text), text
+
+
+def test_every_rule_is_prefiltered() -> None:
+    """Not a correctness matter, a speed one: a rule the prefilter cannot read always runs."""
+    rules = ruleset()
+    unread = [r.id for r in rules.rules if r.literals is None]
+    unread += [k for k, v in rules.concept_literals.items() if v is None]
+    assert len(unread) <= 10, unread
+
+
+def _check_texts() -> list[str]:
+    """Coach-like and user-like text: the training targets and inputs, and the safety fixtures."""
+    texts = list(_fixture_texts())
+    for path in sorted(TRAINING.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            texts.append(row["target"])
+            texts += [str(v) for v in row["inputs"].values() if isinstance(v, str)]
+    assert len(texts) > 2000
+    return texts
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        feeling._FEELING_COMPILED,
+        fixing._FIX_COMPILED,
+        fixing._LISTEN_COMPILED,
+        tone._BLAME_COMPILED,
+        tone._DISMISSIVE_COMPILED,
+        tone._PRESSURE_COMPILED,
+    ],
+    ids=["feeling", "fix", "listen", "blame", "dismissive", "pressure"],
+)
+def test_checks_prefilter_never_skips_a_matching_rule(rules: Prefiltered[tuple[Any, ...]]) -> None:
+    matched = 0
+    for text in _check_texts():
+        prepared = _text._prepare(text)
+        kept = list(rules.candidates(prepared))
+        for rule in rules.rules:
+            if rule[-1].search(prepared):
+                assert rule in kept, (rule[0], prepared)
+                matched += 1
+    assert matched > 0
