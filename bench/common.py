@@ -22,7 +22,7 @@ from langchain_core.prompt_values import PromptValue
 
 from coach.config import Settings
 from coach.evaluation.cases import AnyCase, load_cases
-from coach.models import Backend, BackendProfile, GenerationParams
+from coach.models import GenerationParams, Wrapping
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "BENCHMARKS.md"
@@ -119,20 +119,11 @@ def articles(seeds: Path = SEEDS) -> str:
 
 
 @dataclass
-class TimedBackend:
+class TimedBackend(Wrapping):
     """Wraps a backend and records how long each of its calls took (the model's own time)."""
 
-    inner: Backend
     seconds: list[float] = field(default_factory=list)
     prompts: list[PromptValue] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def profile(self) -> BackendProfile:
-        return self.inner.profile
 
     def generate(self, prompt: PromptValue, params: GenerationParams) -> str:
         self.prompts.append(prompt)

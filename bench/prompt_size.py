@@ -35,7 +35,7 @@ from langchain_core.prompt_values import ChatPromptValue, PromptValue, StringPro
 
 from coach.evaluation.runner import EvalRun, ask, run_all
 from coach.knowledge import load_knowledge
-from coach.models import Backend, BackendProfile, GenerationParams
+from coach.models import BackendProfile, GenerationParams, Wrapping
 from coach.models.embedded import EmbeddedBackend, default_model_path
 from coach.service import Coach
 
@@ -61,19 +61,10 @@ def pasted(prompt: PromptValue, text: str) -> PromptValue:
 
 
 @dataclass
-class PastedArticles:
+class PastedArticles(Wrapping):
     """The baseline: any backend, given every prompt with the five articles pasted in."""
 
-    inner: Backend
-    text: str
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def profile(self) -> BackendProfile:
-        return self.inner.profile
+    text: str = ""
 
     def generate(self, prompt: PromptValue, params: GenerationParams) -> str:
         return self.inner.generate(pasted(prompt, self.text), params)

@@ -11,6 +11,7 @@ from coach.models.base import (
     ModelUnavailable,
     StreamInterrupted,
     TransientModelError,
+    Wrapping,
 )
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "ModelUnavailable",
     "StreamInterrupted",
     "TransientModelError",
+    "Wrapping",
     "build_backend",
 ]
 

@@ -65,3 +65,26 @@ class Backend(Protocol):
     def generate(self, prompt: PromptValue, params: GenerationParams) -> str: ...
 
     def stream(self, prompt: PromptValue, params: GenerationParams) -> Iterator[str]: ...
+
+
+@dataclass
+class Wrapping:
+    """A backend around another one (timing, recording, rewriting prompts): it answers to the
+    inner backend's name and profile and passes every call on; subclasses override what they
+    change."""
+
+    inner: Backend
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def profile(self) -> BackendProfile:
+        return self.inner.profile
+
+    def generate(self, prompt: PromptValue, params: GenerationParams) -> str:
+        return self.inner.generate(prompt, params)
+
+    def stream(self, prompt: PromptValue, params: GenerationParams) -> Iterator[str]:
+        return self.inner.stream(prompt, params)
