@@ -41,7 +41,8 @@ def test_reply_pipeline_on_the_embedded_model(backend: EmbeddedBackend) -> None:
     outcome = Coach(settings, backend).reply(
         "My sister cancelled on my birthday again and I feel stupid for caring"
     )
-    assert len(outcome.candidates) == 4
+    # sampling stops once three distinct candidates passed (at most the four configured)
+    assert 3 <= len(outcome.candidates) <= 4
     assert len(outcome.answer.suggestions) >= 3
     assert all(checks.passes("reply", s.text) for s in outcome.answer.suggestions)
     assert all(s.principles for s in outcome.answer.suggestions)

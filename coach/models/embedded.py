@@ -129,6 +129,11 @@ class EmbeddedBackend:
             if self.profile == "tuned":
                 options["stop"] = list(dict.fromkeys([*(options["stop"] or []), *TUNED_STOPS]))
             ends = time.monotonic() + self.max_seconds
+            if params.seed is not None:
+                # Repeatable output was asked for: llama.cpp reuses the cached prefix of the last
+                # prompt, and a prompt evaluated in pieces gives slightly different logits from
+                # one evaluated whole, which can flip a greedy choice. Start from an empty cache.
+                llama.reset()
             chat = isinstance(prompt, ChatPromptValue)
             if chat:
                 messages = convert_to_openai_messages(prompt.to_messages())
