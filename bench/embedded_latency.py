@@ -87,9 +87,10 @@ def main() -> None:
     ]
     body = f"""
 `python bench/embedded_latency.py`: {len(every)} replies ({len(chosen)} reply eval cases x
-{args.repeat}), `n` as each case asks (3 by default), {settings.candidates} candidates of at most
-{settings.max_tokens} tokens each, {settings.model_threads} thread(s), temperature
-{settings.temperature}.
+{args.repeat}), `n` as each case asks (3 by default), the `{backend.profile}` prompts (`tuned`: with
+the shipped LoRA adapter), at most {settings.candidates} candidates of at most
+{settings.max_tokens} tokens each (sampling stops once `n` distinct ones passed),
+{settings.model_threads} thread(s), temperature {settings.temperature}.
 
 {table(["time to", "p50", "p95"], rows)}
 

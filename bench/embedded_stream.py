@@ -161,12 +161,13 @@ def main() -> None:
     body = f"""
 `python bench/embedded_stream.py`: {len(decoding)} trials ({args.repeat} passes over the
 {len(chats)} chat eval cases that go to the model, a seed per trial), the packaged Gemma 3 270M
-(Q4_K_M), {settings.model_threads} thread(s), temperature {settings.temperature}, answers capped
-at {settings.chat_max_tokens} tokens. The coach's side is `Coach.chat_stream` from the call to
-its end (screen, retrieval, rendering, each sentence checked and screened as it completes); the
-raw side is `Llama.create_completion(stream=True)` on the very prompt the coach rendered, with
-the same settings, seed and token count (read from the model's context), so the same tokens.
-The coach stops a stream at the first sentence that fails its checks, so answers are short:
+(Q4_K_M) with its `{EmbeddedBackend(settings).profile}` prompts, {settings.model_threads}
+thread(s), temperature {settings.temperature}, answers capped at {settings.chat_max_tokens}
+tokens. The coach's side is `Coach.chat_stream` from the call to its end (screen, retrieval,
+rendering, each sentence checked and screened as it completes); the raw side is
+`Llama.create_completion(stream=True)` on the very prompt the coach rendered, with the same
+settings, seed and token count (read from the model's context), so the same tokens. The coach
+stops a stream at the first sentence that fails its checks, so answers are short:
 {median(tokens):.0f} tokens at the median (p95 {pct(tokens, 95):.0f}).
 
 Decoding rate (tokens after the first, per second from the first token to the end):

@@ -1,7 +1,8 @@
 """Prompt size: the coach's prompts against a baseline that pastes all five source articles.
 
-Tokens: every prompt the coach renders for every eval case (all four jobs), in both profiles
-(``completion``, what the packaged base model gets, and ``chat``, for instruction-tuned models),
+Tokens: every prompt the coach renders for every eval case (all four jobs), in every profile
+(``tuned``, what the packaged model gets with the coach's LoRA adapter, ``completion``, the base
+model's few-shot prompts, and ``chat``, for instruction-tuned models),
 counted with the packaged Gemma tokenizer; the baseline is the same prompt with the five articles
 pasted in front (the chat profile: into the system message). The articles are read now from
 ``../shared/seeds/`` beside the repo, never copied into it.
@@ -107,7 +108,7 @@ def token_ratios(text: str) -> tuple[list[list[object]], float]:
     knowledge = load_knowledge()
     rows: list[list[object]] = []
     worst = 0.0
-    for profile in ("completion", "chat"):
+    for profile in ("tuned", "completion", "chat"):
         for job in JOBS:
             recorder = Recording(profile)  # type: ignore[arg-type]
             coach = Coach(settings, recorder, knowledge)
@@ -134,7 +135,7 @@ def token_ratios(text: str) -> tuple[list[list[object]], float]:
 
 def eval_pass_rates(
     job: str, limit: int, text: str, threads: int
-) -> tuple[list[list[object]], str]:
+) -> tuple[list[list[object]], str, str]:
     chosen = [c for c in cases(job) if c.expect_risk == "none"][:limit]
     # Room for the articles: both sides get the same context window and the same seeds.
     settings = bench_settings(
@@ -164,7 +165,7 @@ def eval_pass_rates(
             ]
         )
     ids = f"{len(chosen)} `{job}` cases"
-    return rows, ids
+    return rows, ids, model.profile
 
 
 def main() -> None:
@@ -188,9 +189,9 @@ front of the same prompt (chat profile: into the system message).
 - **Largest ratio of any prompt: {worst:.3f}**; the target is at most 0.15: it {verdict} it.
 """
     if not args.no_evals:
-        eval_rows, which = eval_pass_rates(args.job, args.limit, text, args.threads)
+        eval_rows, which, profile = eval_pass_rates(args.job, args.limit, text, args.threads)
         body += f"""
-Evals, {which} on the embedded model (Gemma 3 270M, completion profile, default settings but
+Evals, {which} on the embedded model (Gemma 3 270M, {profile} profile, default settings but
 an 8,192-token context on both sides for the articles and {args.threads} thread(s); no judge:
 deterministic and grounding graders):
 

@@ -200,9 +200,8 @@ class LiteralIndex(Generic[K]):
         """The keys whose pattern may match ``text``: a needed literal occurs, or none is known."""
         if self._empty:
             return self._always
-        found = set(self._always)
-        for _end, keys in self._automaton.iter(text):
-            found |= keys
+        # A short literal can occur many times; take each literal's keys once.
+        found = set(self._always).union(*{keys for _end, keys in self._automaton.iter(text)})
         return frozenset(found)
 
 

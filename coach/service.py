@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import structlog
 from langchain_core.prompt_values import PromptValue
@@ -334,13 +335,16 @@ class Coach:
         candidates: list[Candidate] = []
         kept = list(taken or [])
         needed = len(kept) + enough if enough and self.settings.stop_early else None
+        rendered: dict[str, PromptValue] = {}  # by lead: most profiles render one prompt
         for index in range(count):
             if needed is not None and len(kept) >= needed:
                 break
             lead = _lead(task, index) if self.backend.profile == "completion" else ""
-            prompt = prompts.render(
-                task, self.backend.profile, {**variables, "lead": lead}, history=history
-            )
+            if lead not in rendered:
+                rendered[lead] = prompts.render(
+                    task, self.backend.profile, {**variables, "lead": lead}, history=history
+                )
+            prompt = rendered[lead]
             seed = None if params.seed is None else params.seed + index
             try:
                 raw = self.backend.generate(prompt, replace(params, seed=seed))
@@ -349,10 +353,8 @@ class Coach:
                     "model_failed", task=task, backend=self.backend.name, error=type(error).__name__
                 )
                 return candidates, str(error)
-            candidate = _verdict(task, tidy(lead + raw, task), thorough=needed is None)
-            candidates.append(candidate)
-            if candidate.passed and checks.distinct([*kept, candidate.text]).passed:
-                kept.append(candidate.text)
+            text = tidy(lead + raw, task)
+            candidates.append(_judged(task, text, kept if needed is not None else None))
         return candidates, None
 
     def _params(self, task: Task) -> GenerationParams:
@@ -417,6 +419,21 @@ def _chat_candidate(raw: str, shown: list[str]) -> Candidate:
     return Candidate(raw.strip(), False, ("chat: no sentence was on topic and passed the checks",))
 
 
+def _judged(task: Task, text: str, kept: list[str] | None) -> Candidate:
+    """A candidate's verdict. With ``kept`` (the distinct passing texts so far) the service is
+    sampling until it has enough: a repeat of a kept text is never shown, so it is not checked, a
+    failed one is not screened, and a passing one joins ``kept``. Without it (the evals) every
+    candidate gets every check."""
+    if kept is None:
+        return _verdict(task, text)
+    if not checks.distinct([*kept, text]).passed:
+        return Candidate(text, False, ("a repeat of an earlier candidate",))
+    candidate = _verdict(task, text, thorough=False)
+    if candidate.passed:
+        kept.append(text)
+    return candidate
+
+
 def _verdict(task: Task, text: str, thorough: bool = True) -> Candidate:
     """Checks, guard and output screen. Not ``thorough``: a candidate that already failed is not
     screened too (it is never shown; only the evals need every reason)."""
@@ -462,10 +479,13 @@ def _choose(
 
 
 def _closest_card(text: str, cards: list[Card]) -> Card:
-    words = set(re.findall(r"[a-z']+", text.lower()))
-    return max(
-        cards, key=lambda c: len(words & set(re.findall(r"[a-z']+", c.search_text().lower())))
-    )
+    words = _words(text)
+    return max(cards, key=lambda c: len(words & _words(c.search_text())))
+
+
+@lru_cache(maxsize=256)  # the cards' texts come back on every request
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z']+", text.lower()))
 
 
 def _principles(cards: list[Card]) -> list[dict[str, object]]:
