@@ -17,6 +17,7 @@ import respx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from langchain_core.prompt_values import PromptValue
+from remote_model import CHAT, remote_values
 from test_resilience import CutStream, sse_chunk, streamed
 from web_fixtures import live_server, parse_sse, rows, web_settings
 
@@ -27,22 +28,13 @@ from coach.config import Settings
 from coach.models import BackendProfile, GenerationParams
 from coach.service import Coach
 
-BASE = "http://model.test/v1"
-CHAT = f"{BASE}/chat/completions"
 STREAM = {"Accept": "text/event-stream"}
 MESSAGE = "I feel so tired and lonely lately."
 GOOD = "It makes sense that you feel tired and lonely. "
 
 
 def remote_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "openai_base_url": BASE,
-        "openai_api_key": "sk-test-faults",
-        "openai_model": "tiny",
-        "openai_retries": 1,
-        "openai_breaker_failures": 4,
-    }
-    values.update(overrides)
+    values = remote_values(openai_retries=1, openai_breaker_failures=4, **overrides)
     return web_settings(tmp_path, backend="openai", **values)
 
 

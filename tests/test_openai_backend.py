@@ -7,26 +7,18 @@ import json
 import httpx
 import pytest
 import respx
+from remote_model import BASE, remote_settings
 
 from coach.config import Settings
 from coach.models import GenerationParams, ModelError, ModelUnavailable
 from coach.models.openai_backend import OpenAIBackend
 from coach.prompts import render
 
-BASE = "http://model.test/v1"
 PARAMS = GenerationParams(max_tokens=40, temperature=0.2, stop=("\n",), seed=3)
 
 
 def _settings(**overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "backend": "openai",
-        "openai_base_url": BASE,
-        "openai_api_key": "sk-test",
-        "openai_model": "tiny",
-        "openai_read_timeout": 0.5,
-    }
-    values.update(overrides)
-    return Settings(**values, _env_file=None)  # type: ignore[arg-type]
+    return remote_settings(**{"openai_read_timeout": 0.5, **overrides})
 
 
 def _prompt(profile: str = "chat"):  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ import httpx
 import pytest
 import respx
 from langchain_core.prompt_values import PromptValue
+from remote_model import CHAT, remote_settings
 
 from coach.config import Settings
 from coach.models import (
@@ -32,23 +33,11 @@ from coach.models.resilience import (
 from coach.prompts import render
 from coach.service import Coach, Done, Token
 
-BASE = "http://model.test/v1"
-CHAT = f"{BASE}/chat/completions"
 PARAMS = GenerationParams(max_tokens=40, temperature=0.2, stop=("\n",), seed=3)
 
 
 def settings(**overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "backend": "openai",
-        "openai_base_url": BASE,
-        "openai_api_key": "sk-test-resilience",
-        "openai_model": "tiny",
-        "openai_read_timeout": 7.0,
-        "seed": 3,
-        "candidates": 2,
-    }
-    values.update(overrides)
-    return Settings(**values, _env_file=None)  # type: ignore[arg-type]
+    return remote_settings(**{"openai_read_timeout": 7.0, "seed": 3, "candidates": 2, **overrides})
 
 
 def prompt() -> PromptValue:
