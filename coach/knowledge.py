@@ -87,6 +87,11 @@ class Card(BaseModel):
         parts = [self.title, self.summary, *self.do, *self.examples, *self.tags]
         return " ".join(parts)
 
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The words of :meth:`search_text`, lower case (which card a suggestion echoes)."""
+        return word_set(self.search_text())
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -180,6 +185,11 @@ def _tokenize(texts: list[str], return_ids: bool = True) -> Any:
         show_progress=False,
         return_ids=return_ids,
     )
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The distinct lower-case words of ``text`` (apostrophes kept: "don't")."""
+    return frozenset(re.findall(r"[a-z']+", text.lower()))
 
 
 def content_stems(text: str) -> set[str]:

@@ -1,16 +1,16 @@
 """A literal prefilter: which rules could match a text at all, decided without running them.
 
 The safety screen and the checks each run a few hundred regular expressions over a short text,
-and most of them fail; Python's ``re``
-has no multi-pattern search, and a failing search still scans the whole text. Each expression is
-therefore read once, from its parse tree, for a set of literal strings of which *every* match must
-contain at least one (``kill(?:ed|ing)? (?:myself|me)`` needs "kill"; ``(?:cut|burn)ing`` needs
-"cut" or "burn"). A text that contains none of them cannot match, and the expression is skipped.
+and most of them fail; Python's ``re`` has no multi-pattern search, and a failing search still
+scans the whole text. Each expression is therefore read once, from its parse tree, for a set of
+literal strings of which *every* match must contain at least one (``kill(?:ed|ing)? (?:myself|me)``
+needs "kill", "killed" or "killing"; ``(?:cut|burn)ing`` needs "cuting" or "burning"). A text
+that contains none of them cannot match, and the expression is skipped.
 
 The prefilter is sound by construction: whatever it cannot analyse (a character class, an optional
 part, a back-reference, case-insensitive flags) gives "nothing known", and such an expression is
-always run. ``tests/test_safety_prefilter.py`` checks it against every safety rule and fixture
-text, and the checks' tests run with it.
+always run. ``tests/test_prefilter.py`` checks it against every safety rule and every check rule
+on the fixture and training texts.
 
 It reads the tree with ``re._parser``, the standard library's own parser (private, but the same
 module ``re.compile`` uses, and stable in shape from 3.11 to 3.13); if it ever fails on a
@@ -20,7 +20,7 @@ pattern, that pattern simply runs unfiltered.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Set
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any, Generic, TypeVar
@@ -73,7 +73,7 @@ def _item(op: Any, av: Any) -> Needed:
     if op is getattr(sre, "ATOMIC_GROUP", None):
         return _needed(av)
     if op is sre.BRANCH:
-        return _union(_needed(branch) for branch in av[1])
+        return _union((_needed(branch) for branch in av[1]), limit=None)
     if op in _REPEATS:
         low, _high, inner = av
         return _needed(inner) if low >= 1 else None
@@ -94,22 +94,13 @@ def _strings(op: Any, av: Any) -> frozenset[str] | None:
         _group, add_flags, _del_flags, inner = av
         return None if add_flags & re.IGNORECASE else _sequence_strings(inner)
     if op is sre.BRANCH:
-        return _alternatives(_sequence_strings(branch) for branch in av[1])
+        return _union(_sequence_strings(branch) for branch in av[1])
     if op in _REPEATS:
         low, high, inner = av
         if high > _MAX_REPEAT:
             return None
-        return _alternatives(_sequence_strings([*inner] * times) for times in range(low, high + 1))
+        return _union(_sequence_strings([*inner] * times) for times in range(low, high + 1))
     return None
-
-
-def _alternatives(options: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
-    out: frozenset[str] = frozenset()
-    for strings in options:
-        if strings is None or len(out) + len(strings) > _MAX_STRINGS:
-            return None
-        out |= strings
-    return out
 
 
 def _sequence_strings(items: Iterable[tuple[Any, Any]]) -> frozenset[str] | None:
@@ -141,13 +132,14 @@ def _spelled(run: list[frozenset[str]]) -> Needed:
     return best
 
 
-def _union(alternatives: Iterable[Needed]) -> Needed:
-    """Every branch must name literals, or nothing is known about the alternation."""
+def _union(alternatives: Iterable[Needed], limit: int | None = _MAX_STRINGS) -> Needed:
+    """Every branch must name its strings, or nothing is known about the alternation; nor is it
+    past ``limit`` strings."""
     out: set[str] = set()
-    for literals in alternatives:
-        if literals is None:
+    for strings in alternatives:
+        if strings is None or (limit is not None and len(out) + len(strings) > limit):
             return None
-        out |= literals
+        out |= strings
     return frozenset(out)
 
 
@@ -163,11 +155,6 @@ def _selectivity(literals: frozenset[str]) -> tuple[int, int]:
     # The shortest literal decides how often the set is found in ordinary text ("he" is in
     # "the"); among equals, fewer literals are found less often.
     return min(len(x) for x in literals), -len(literals)
-
-
-def may_match(literals: Needed, present: Set[str]) -> bool:
-    """False only when none of the needed literals is ``present``, so the pattern cannot match."""
-    return literals is None or not literals.isdisjoint(present)
 
 
 class LiteralIndex(Generic[K]):
@@ -214,9 +201,6 @@ class Prefiltered(Generic[R]):
     def __init__(self, rules: Iterable[R]) -> None:
         self.rules: tuple[R, ...] = tuple(rules)
         self._index = LiteralIndex.of_patterns(rule[-1] for rule in self.rules)
-
-    def __len__(self) -> int:
-        return len(self.rules)
 
     def candidates(self, text: str) -> Iterator[R]:
         """The rules, in order, less those whose pattern cannot match ``text``."""

@@ -13,14 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 import structlog
 from langchain_core.prompt_values import PromptValue
 
 from coach import checks, grounding, guard, prompts, safety
 from coach.config import Settings
-from coach.knowledge import Card, Hit, KnowledgeBase, content_stems, load_knowledge
+from coach.knowledge import Card, Hit, KnowledgeBase, content_stems, load_knowledge, word_set
 from coach.models import Backend, GenerationParams, ModelError
 from coach.models.resilience import current_scope
 from coach.schemas import Answer, Risk, Safety, Style, Suggestion, Task
@@ -198,7 +197,7 @@ class Coach:
         candidates, error = self._candidates(
             "ritual", variables, self.settings.candidates, enough=1, taken=taken
         )
-        chosen += _choose(candidates, 1, cards, taken=[s.text for s in chosen])
+        chosen += _choose(candidates, 1, cards, taken=taken)
         if len(chosen) < 2:
             taken = [s.text for s in chosen]
             chosen += grounding.ritual_suggestions(day, phase_card, context, cards[1:], taken)[
@@ -479,13 +478,8 @@ def _choose(
 
 
 def _closest_card(text: str, cards: list[Card]) -> Card:
-    words = _words(text)
-    return max(cards, key=lambda c: len(words & _words(c.search_text())))
-
-
-@lru_cache(maxsize=256)  # the cards' texts come back on every request
-def _words(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"[a-z']+", text.lower()))
+    words = word_set(text)
+    return max(cards, key=lambda c: len(words & c.words))
 
 
 def _principles(cards: list[Card]) -> list[dict[str, object]]:

@@ -20,6 +20,19 @@ def remote_values(**overrides: Any) -> dict[str, Any]:
     }
 
 
+def chat_body(text: str) -> dict[str, object]:
+    """A non-streamed chat completion answering ``text``, as the server would send it."""
+    return {
+        "id": "c1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "tiny",
+        "choices": [
+            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
+        ],
+    }
+
+
 def remote_settings(**overrides: Any) -> Settings:
     """The ``openai`` backend on :data:`BASE`, no ``.env`` file read."""
     return Settings(**remote_values(backend="openai", **overrides), _env_file=None)

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 import respx
-from remote_model import BASE, remote_settings
+from remote_model import BASE, chat_body, remote_settings
 
 from coach.config import Settings
 from coach.models import GenerationParams, ModelError, ModelUnavailable
@@ -27,18 +27,6 @@ def _prompt(profile: str = "chat"):  # type: ignore[no-untyped-def]
     )  # type: ignore[arg-type]
 
 
-def _chat_body(text: str) -> dict[str, object]:
-    return {
-        "id": "c1",
-        "object": "chat.completion",
-        "created": 1,
-        "model": "tiny",
-        "choices": [
-            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
-        ],
-    }
-
-
 @pytest.fixture
 def backend() -> OpenAIBackend:
     backend = OpenAIBackend(_settings())
@@ -49,7 +37,7 @@ def backend() -> OpenAIBackend:
 @respx.mock
 def test_plain_chat_reply_and_request_shape(backend: OpenAIBackend) -> None:
     route = respx.post(f"{BASE}/chat/completions").mock(
-        return_value=httpx.Response(200, json=_chat_body("That sounds exhausting."))
+        return_value=httpx.Response(200, json=chat_body("That sounds exhausting."))
     )
     assert backend.generate(_prompt(), PARAMS) == "That sounds exhausting."
     sent = json.loads(route.calls.last.request.content)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from coach.prefilter import LiteralIndex, Prefiltered, may_match, needed
+from coach.prefilter import LiteralIndex, Prefiltered, needed
 from coach.safety.folding import spelled_out_view, views
 from coach.safety.rules import RulesError, RuleSet, build, ruleset
 from tests import test_safety
@@ -55,7 +55,7 @@ def test_needed_literals(pattern: str, expected: set[str]) -> None:
 )
 def test_nothing_known_means_always_run(pattern: str) -> None:
     assert needed(pattern) is None
-    assert may_match(None, frozenset())
+    assert LiteralIndex({"p": needed(pattern)}).candidates("") == {"p"}
 
 
 def test_index_names_the_patterns_that_may_match() -> None:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import respx
 from langchain_core.prompt_values import PromptValue
-from remote_model import CHAT, remote_settings
+from remote_model import CHAT, chat_body, remote_settings
 
 from coach.config import Settings
 from coach.models import (
@@ -44,18 +44,6 @@ def prompt() -> PromptValue:
     return render(
         "reply", "chat", {"message": "I'm tired", "context": None, "principles": [], "lead": ""}
     )
-
-
-def body(text: str) -> dict[str, object]:
-    return {
-        "id": "c1",
-        "object": "chat.completion",
-        "created": 1,
-        "model": "tiny",
-        "choices": [
-            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
-        ],
-    }
 
 
 def sse_chunk(text: str) -> bytes:
@@ -146,7 +134,7 @@ def test_the_sdk_does_not_retry_and_timeouts_are_explicit() -> None:
 
 @respx.mock
 def test_each_attempt_gets_what_is_left_of_the_deadline(clock: Clock) -> None:
-    route = respx.post(CHAT).mock(return_value=httpx.Response(200, json=body("That's hard.")))
+    route = respx.post(CHAT).mock(return_value=httpx.Response(200, json=chat_body("That's hard.")))
     backend = resilient(clock, deadline=3.0)
     assert backend.generate(prompt(), PARAMS) == "That's hard."
     sent = route.calls.last.request.extensions["timeout"]
@@ -172,7 +160,7 @@ def test_a_429_waits_what_retry_after_says(
     route = respx.post(CHAT).mock(
         side_effect=[
             httpx.Response(429, json={"error": {"message": "slow down"}}, headers=headers),
-            httpx.Response(200, json=body("That sounds exhausting.")),
+            httpx.Response(200, json=chat_body("That sounds exhausting.")),
         ]
     )
     backend = resilient(clock)
@@ -245,7 +233,7 @@ def test_the_breaker_opens_and_then_skips_the_remote_model(clock: Clock) -> None
     assert isinstance(skipped.value.__cause__, CircuitOpen)
 
     clock.now += 31  # after reset_after: one trial call, and it succeeds
-    route.mock(return_value=httpx.Response(200, json=body("That sounds hard.")))
+    route.mock(return_value=httpx.Response(200, json=chat_body("That sounds hard.")))
     assert backend.breaker.state == "half-open"
     assert backend.generate(prompt(), PARAMS) == "That sounds hard."
     assert backend.breaker.state == "closed"
@@ -290,7 +278,7 @@ def test_the_deadline_ends_the_retries(clock: Clock) -> None:
 
 @respx.mock
 def test_one_deadline_covers_every_call_of_an_answer(clock: Clock) -> None:
-    respx.post(CHAT).mock(return_value=httpx.Response(200, json=body("That's hard.")))
+    respx.post(CHAT).mock(return_value=httpx.Response(200, json=chat_body("That's hard.")))
     backend = resilient(clock, deadline=10.0)
     with answer_scope():
         backend.generate(prompt(), PARAMS)

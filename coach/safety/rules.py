@@ -168,7 +168,7 @@ class WindowRule:
     negate: int | None  # which part a denial before it cancels; None: no negation
     requires: str | None  # a concept that must occur somewhere in the text
 
-    @property
+    @cached_property
     def needs(self) -> frozenset[str]:
         """The concepts that must all occur in a text for the rule to fire."""
         return frozenset(self.parts) | ({self.requires} if self.requires else set())
@@ -232,10 +232,6 @@ class RuleSet:
     allow_literals: Needed = None
 
     @cached_property
-    def _window_needs(self) -> tuple[tuple[WindowRule, frozenset[str]], ...]:
-        return tuple((window, window.needs) for window in self.windows)
-
-    @cached_property
     def _rule_order(self) -> dict[str, int]:
         return {rule.id: position for position, rule in enumerate(self.rules)}
 
@@ -256,8 +252,8 @@ class RuleSet:
             view, runnable = self._allowed(raw, loose)
             possible = self.concept_index.candidates(view)
             prepared = _View(view, loose, self.concepts, possible)
-            for window, needs in self._window_needs:
-                if not needs <= possible or window.id in found.get(window.category, ()):
+            for window in self.windows:
+                if not window.needs <= possible or window.id in found.get(window.category, ()):
                     continue
                 if self._fires(window, prepared):
                     found.setdefault(window.category, []).append(window.id)
