@@ -272,3 +272,7 @@ app.add_typer(db_app, name="db")
 from coach.training.cli import train_app  # noqa: E402
 
 app.add_typer(train_app, name="train")
+
+from coach.safety.cli import safety_app  # noqa: E402
+
+app.add_typer(safety_app, name="safety")

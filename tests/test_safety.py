@@ -124,20 +124,7 @@ def test_tables_cover_every_category_with_enough_cases() -> None:
     assert {c.risk for c in CRISIS} == set(safety.PRIORITY)
 
 
-@pytest.mark.parametrize(
-    ("text", "risk"),
-    [
-        ("he has never hit me", "none"),
-        ("he's never hit me but he checks my phone every night", "abuse"),
-        ("it's not like he hits me, but he controls all the money", "abuse"),
-        ("i don't think he would ever hurt me", "none"),
-        ("i would never hurt myself, i just feel stuck", "none"),
-        ("i'm not going to kill myself, don't worry", "none"),
-        ("i don't want to die, i want things to change", "none"),
-        ("he hasn't hit me yet but i'm scared he'll hurt me", "abuse"),
-        ("he says he'll never hit me again", "abuse"),
-    ],
-)
+@pytest.mark.parametrize(("text", "risk"), [(c["text"], c["risk"]) for c in _TABLES["negation"]])
 def test_negation_only_denies_its_own_clause(text: str, risk: Risk) -> None:
     assert label(text) == risk
 
@@ -350,7 +337,7 @@ def test_every_category_has_resources_in_every_locale(locale: str) -> None:
 
 def test_data_files_ship_inside_the_package() -> None:
     package = resources.files("coach.safety")
-    for name in ("rules.yaml", "replies.yaml", "resources.yaml"):
+    for name in ("rules.yaml", "replies.yaml", "resources.yaml", "classifier.npz"):
         assert package.joinpath(name).is_file()
 
 

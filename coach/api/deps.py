@@ -2,7 +2,8 @@
 
 Everything heavy (database, coach, session codec) is created in the app's lifespan and kept on
 ``app.state``; these functions only hand it out, so tests swap any of them with
-``app.dependency_overrides``.
+``app.dependency_overrides``. They are ``async`` because they never block: FastAPI runs a plain
+``def`` dependency in its thread pool, one thread hop per dependency per request.
 """
 
 from __future__ import annotations
@@ -19,37 +20,37 @@ from coach.service import Coach
 from coach.store import Database, Repository
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def get_coach(request: Request) -> Coach:
+async def get_coach(request: Request) -> Coach:
     coach: Coach = request.app.state.coach
     return coach
 
 
-def get_queue(request: Request) -> ModelQueue | None:
+async def get_queue(request: Request) -> ModelQueue | None:
     queue: ModelQueue | None = getattr(request.app.state, "queue", None)
     return queue
 
 
-def get_session(request: Request) -> Session:
+async def get_session(request: Request) -> Session:
     session: Session = request.state.session
     return session
 
 
-def get_owner(session: Annotated[Session, Depends(get_session)]) -> str:
+async def get_owner(session: Annotated[Session, Depends(get_session)]) -> str:
     """The person's owner id; using it makes sure they get a session cookie."""
     return session.owner
 
 
-def get_request_id(request: Request) -> str:
+async def get_request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", ""))
 
 

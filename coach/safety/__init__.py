@@ -1,4 +1,4 @@
-"""The safety screen: rules first, no language model, on every piece of user text.
+"""The safety screen: rules first, then an n-gram classifier, no language model, on every text.
 
 It keeps working when the model is down, slow or manipulated because it never calls one, and it
 imports nothing from ``coach.models``. Instructions inside the screened text ("ignore your
@@ -13,7 +13,9 @@ Data files, shipped inside the package and loaded with :mod:`importlib.resources
   phrase patterns per category, the allow-list of idioms, negation handling, and the rules for the
   model's own output;
 - ``replies.yaml``: one fixed, reviewed reply per category;
-- ``resources.yaml``: crisis resources by locale and which to show per category.
+- ``resources.yaml``: crisis resources by locale and which to show per category;
+- ``classifier.npz``: the weights of the n-gram classifier (:mod:`coach.safety.classifier`), which
+  only adds hits to the rules' (retrain with ``coach safety train``).
 
 See :mod:`coach.safety.screen` for the category priority and which flags stick.
 """

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from coach.safety.classifier import shipped
 from coach.safety.counters import count_hit
 from coach.safety.replies import reply_for, resources_for
 from coach.safety.rules import ruleset
@@ -58,7 +59,10 @@ def detect(text: str | None) -> set[Risk]:
     """The categories whose rules match ``text`` (no priority, no counting)."""
     if not text:
         return set()
-    found = ruleset().detect(text)
+    found: set[str] = set(ruleset().detect(text))
+    if not found:  # the classifier only adds hits; the rules' category wins when both fire
+        category = shipped().category(text)
+        found = {category} if category else set()
     return {risk for risk in PRIORITY if risk in found}
 
 
