@@ -86,7 +86,9 @@ def test_ordinary_turns_it_never_trained_on_are_rarely_flagged() -> None:
 def test_short_texts_are_left_to_the_rules() -> None:
     assert not long_enough("he would never hurt me")
     assert shipped().crisis_probability("he would never hurt me") == 0.0
-    assert long_enough("i keep thinking about how easy it would be to end it all")
+    thought = "i keep thinking about how easy it would be to end it all"
+    assert not long_enough(thought)
+    assert long_enough(f"{thought}, nobody would even notice")
 
 
 def test_windows_are_neighbouring_sentence_pairs_then_the_whole_text() -> None:
