@@ -681,14 +681,15 @@ def test_eleventh_blind_heldout_does_not_regress() -> None:
         ("safety_heldout_14.yaml", 45, 2),
         ("safety_heldout_15.yaml", 49, 3),
         ("safety_heldout_16.yaml", 41, 3),
+        ("safety_heldout_17.yaml", 43, 2),
     ],
 )
 def test_blind_sets_of_the_two_layer_screen_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
     """Written blind and run once on rules plus classifier (see each header; the rules alone caught
-    35/50, 35/50, 40/50, 35/50 and 33/50). The classifier has been retrained with them since, so
-    these only assert that the screen does not get worse; the next estimate needs a new set."""
+    35, 35, 40, 35, 33 and 31 of 50). The classifier has been retrained with them since, so these
+    only assert that the screen does not get worse; the next estimate needs a new set."""
     missed, false_alarms, n_crisis, _ = _measure(name)
     assert n_crisis - len(missed) >= caught, f"recall fell below its first run; missed: {missed}"
     assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
