@@ -693,3 +693,15 @@ def test_blind_sets_of_the_two_layer_screen_do_not_regress(
     missed, false_alarms, n_crisis, _ = _measure(name)
     assert n_crisis - len(missed) >= caught, f"recall fell below its first run; missed: {missed}"
     assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
+
+
+def test_the_untouched_blind_set_stays_out_of_training_and_does_not_regress() -> None:
+    """Written blind and run once on the screen as shipped at the end of session 3: recall 48/50,
+    false alarms 1/50 (rules alone 38/50, 1/50). Never trained or tuned on: the classifier reads
+    only tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
+    from coach.safety.training import safety_sets
+
+    assert not any("blind" in str(path) for path in safety_sets())
+    missed, false_alarms, n_crisis, _ = _measure("blind/safety_heldout_18.yaml")
+    assert n_crisis - len(missed) >= 48, f"recall fell below its first run; missed: {missed}"
+    assert len(false_alarms) <= 1, f"false alarms: {false_alarms}"
