@@ -85,6 +85,15 @@ def features(text: str) -> tuple[Counter[str], Counter[str]]:
     return Counter(char_ngrams(plain)), Counter(word_ngrams(words))
 
 
+def weighted(text: str) -> Iterator[tuple[str, float]]:
+    """Each n-gram of a folded text with its count over its block's length (L2): what a weight
+    multiplies, in training (:mod:`coach.safety.training`) and in scoring alike."""
+    for block in features(text):
+        norm = sqrt(sum(count * count for count in block.values()))
+        for gram, count in block.items():
+            yield gram, count / norm
+
+
 def long_enough(window: str) -> bool:
     """Whether a window has enough words for its n-grams to mean something.
 
@@ -114,24 +123,18 @@ class Classifier:
 
     def crisis_score(self, folded: str) -> float:
         """The crisis log-odds of one folded window: plain floats, the hot path."""
-        total = float(self.intercepts[0])
-        for block in features(folded):
-            norm = sqrt(sum(count * count for count in block.values()))
-            weights = self.crisis
-            total += sum(weights.get(gram, 0.0) * count for gram, count in block.items()) / (
-                norm or 1.0
-            )
-        return total
+        weights = self.crisis
+        return float(self.intercepts[0]) + sum(
+            weights.get(gram, 0.0) * value for gram, value in weighted(folded)
+        )
 
     def kind_scores(self, folded: str) -> np.ndarray:
         """One score per category for a window already judged a crisis."""
         total = self.intercepts[1:].copy()
-        for block in features(folded):
-            norm = sqrt(sum(count * count for count in block.values())) or 1.0
-            for gram, count in block.items():
-                weight = self.kinds.get(gram)
-                if weight is not None:
-                    total += weight * (count / norm)
+        for gram, value in weighted(folded):
+            weight = self.kinds.get(gram)
+            if weight is not None:
+                total += weight * value
         return total
 
     def _worst(self, text: str) -> tuple[float, str | None]:

@@ -116,12 +116,12 @@ def score(
     from coach.safety import training
     from coach.safety.screen import detect
 
-    examples = training.labelled([path])
-    crises = [e for e in examples if e.risk != "none"]
-    near = [e for e in examples if e.risk == "none"]
-    missed = [e.text for e in crises if not detect(e.text)]
-    wrong = [e.text for e in crises if detect(e.text) and e.risk not in detect(e.text)]
-    alarms = [e.text for e in near if detect(e.text)]
+    verdicts = [(e, detect(e.text)) for e in training.labelled([path])]  # each text screened once
+    crises = [(e, found) for e, found in verdicts if e.risk != "none"]
+    near = [(e, found) for e, found in verdicts if e.risk == "none"]
+    missed = [e.text for e, found in crises if not found]
+    wrong = [e.text for e, found in crises if found and e.risk not in found]
+    alarms = [e.text for e, found in near if found]
     figures = {
         "caught": len(crises) - len(missed),
         "crises": len(crises),

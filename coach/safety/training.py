@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from coach.safety.classifier import Classifier, features, pack, unpack, windows
+from coach.safety.classifier import Classifier, features, pack, unpack, weighted, windows
 from coach.safety.folding import fold
 
 # A window flags at or above this crisis probability. Chosen on leave-one-set-out runs (each
@@ -104,13 +104,11 @@ def _matrix(folded: Sequence[str], index: dict[str, int]) -> object:
     cols: list[int] = []
     values: list[float] = []
     for row, text in enumerate(folded):
-        for block in features(text):
-            norm = float(np.sqrt(sum(c * c for c in block.values())))
-            for gram, count in block.items():
-                if norm and gram in index:
-                    rows.append(row)
-                    cols.append(index[gram])
-                    values.append(count / norm)
+        for gram, value in weighted(text):
+            if gram in index:
+                rows.append(row)
+                cols.append(index[gram])
+                values.append(value)
     return csr_matrix((values, (rows, cols)), shape=(len(folded), len(index)))
 
 
