@@ -707,7 +707,8 @@ def test_blind_sets_tuned_on_in_session_4_stay_caught() -> None:
 
 def test_session_4_near_misses_are_not_flagged() -> None:
     """Near misses written in session 4 in the vocabularies widened on heldout_18-19 (see the file).
-    First run: the new rules flagged 3/18 (then tightened), the classifier 2/18 (then trained on)."""
+    First run: the new rules flagged 3/18 (then tightened), the classifier 2/18 (then trained
+    on)."""
     data = yaml.safe_load((FIXTURES / "safety_near_misses_s4.yaml").read_text(encoding="utf-8"))
     near = list(data["near_misses"])
     assert len(near) >= 18
