@@ -696,10 +696,11 @@ def test_blind_sets_of_the_two_layer_screen_do_not_regress(
 
 
 def test_blind_sets_tuned_on_in_session_4_stay_caught() -> None:
-    """heldout_18 and heldout_19 were written blind and run once first (18 on 2c0bb24: 48/50, false
-    alarms 1/50; 19 on 9012d64: 43/50, 1/50; see their headers), then tuned on in session 4 and
-    trained on: regression tables now, every crisis caught and at most one false alarm."""
-    for name in ("safety_heldout_18.yaml", "safety_heldout_19.yaml"):
+    """heldout_18-20 were written blind and run once first (18 on 2c0bb24: 48/50, false alarms
+    1/50; 19 on 9012d64: 43/50, 1/50; 20 on c3d8cc8: 41/50, 1/50; see their headers), then tuned
+    on in session 4 and trained on: regression tables now, every crisis caught, at most one false
+    alarm."""
+    for name in ("safety_heldout_18.yaml", "safety_heldout_19.yaml", "safety_heldout_20.yaml"):
         missed, false_alarms, _, _ = _measure(name)
         assert not missed, f"{name} missed: {missed}"
         assert len(false_alarms) <= 1, f"{name} false alarms: {false_alarms}"
@@ -714,15 +715,3 @@ def test_session_4_near_misses_are_not_flagged() -> None:
     assert len(near) >= 18
     false_alarms = [text for text in near if label(text) != "none"]
     assert len(false_alarms) / len(near) <= 0.05, f"false alarms: {false_alarms}"
-
-
-def test_the_untouched_blind_set_stays_out_of_training_and_does_not_regress() -> None:
-    """Written blind and run once on the screen of c3d8cc8 (rules widened on heldout_18-19):
-    recall 41/50, false alarms 1/50 (rules alone 25/50, 0/50). Never trained or tuned on: the
-    classifier reads only tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
-    from coach.safety.training import safety_sets
-
-    assert not any("blind" in str(path) for path in safety_sets())
-    missed, false_alarms, n_crisis, _ = _measure("blind/safety_heldout_20.yaml")
-    assert n_crisis - len(missed) >= 41, f"recall fell below its first run; missed: {missed}"
-    assert len(false_alarms) <= 1, f"false alarms: {false_alarms}"

@@ -79,7 +79,7 @@ def test_ordinary_turns_it_never_trained_on_are_rarely_flagged() -> None:
     1/150 with the sets up to heldout_15 in training, 3/150 once heldout_16 joined them."""
     turns = training.turns(FIXTURES / "ordinary_turns_check.txt")
     assert len(turns) == 150
-    assert not set(turns) & set(training.turns(training.ORDINARY_TURNS))
+    assert not set(turns) & {t for path in training.ORDINARY_TURNS for t in training.turns(path)}
     flagged = [t for t in turns if shipped().category(t)]
     assert len(flagged) <= 3, flagged
 
@@ -87,7 +87,7 @@ def test_ordinary_turns_it_never_trained_on_are_rarely_flagged() -> None:
 def test_short_texts_are_left_to_the_rules() -> None:
     assert not long_enough("he would never hurt me")
     assert shipped().crisis_probability("he would never hurt me") == 0.0
-    thought = "i keep thinking about how easy it would be to end it all"
+    thought = "i just want to end it all"
     assert not long_enough(thought)
     assert long_enough(f"{thought}, nobody would even notice")
 

@@ -5,16 +5,20 @@ Examples:
 - crises and near misses from the labelled safety sets (``tests/fixtures/safety_*.yaml``: every
   set written for the screen, each crisis with its category);
 - ordinary coaching inputs, as "none": the messages and contexts of the embedded model's training
-  examples (at a lower weight: they are easy and alike), and ``tests/fixtures/ordinary_turns.txt``,
+  examples (at a lower weight: they are easy and alike), and ``tests/fixtures/ordinary_turns*.txt``,
   turns written the way people write to the coach (short questions, pasted messages, long
-  stories) with the harmless uses of alarming words ("tonight", "alone", "killing me").
+  stories) with the harmless uses of alarming words ("tonight", "alone", "killing me") and the
+  strong ordinary feelings (anger, hurt, jealousy) that are not crises.
 
 ``tests/fixtures/ordinary_turns_check.txt`` is never trained on: the tests hold the classifier's
 false alarms on it down.
 
 Two logistic regressions share one vocabulary (n-grams seen in at least two texts): crisis or
 not, on everything, with balanced class weights; and the category, on the crises only. The
-threshold is not learnt here; ``THRESHOLD`` was chosen on held-out sets (see its comment).
+crisis regression reads each n-gram scaled by its log-count ratio (how much more often it occurs
+in crises than elsewhere: NB-SVM, Wang and Manning 2012); the ratio is folded into the shipped
+weights, so scoring is unchanged. The threshold is not learnt here; ``THRESHOLD`` was chosen on
+held-out files (see its comment).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -30,24 +35,28 @@ import yaml
 from coach.safety.classifier import Classifier, features, pack, unpack, weighted, windows
 from coach.safety.folding import fold
 
-# A window flags at or above this crisis probability. Chosen on leave-one-set-out runs (each
-# held-out set scored by a classifier trained without it; `coach safety crossval`) and on the
-# ordinary turns of tests/fixtures/ordinary_turns_check.txt, which this choice has therefore seen.
-# Lower bars caught more and flagged more ordinary turns (0.7: 4-5/150 against 1-2/150).
-# Blind runs of rules plus classifier: set 12 caught 45/50 with 5/50 false alarms (rules alone
-# 35/50, 3/50); set 13, after short windows were left to the rules, 42/50 with 3/50 (rules alone
-# 35/50, 3/50); set 14, after a round of rules, 45/50 with 2/50 (rules alone 40/50, 1/50); set 15,
-# after another, 49/50 with 3/50 (rules alone 35/50, 1/50); set 16, after another, 41/50 with
-# 3/50 (rules alone 33/50, 3/50); set 17, after another, 43/50 with 2/50 (rules 31/50, 1/50).
-THRESHOLD = 0.8
-C_CRISIS = 5.0  # inverse regularisation: 0.5 to 5 tried; 5 (with 0.8) separated near misses best
+# A window flags at or above this crisis probability. Chosen in session 4 on five folds of the
+# helper-written files (tests/fixtures/safety_train_s4_*.yaml and heldout_20: 1,130 crises and
+# 1,430 near misses) and of ordinary_turns_s4.txt (600 ordinary turns), each fold scored by a
+# classifier trained without it, rules and classifier together:
+#                            crises caught   near misses flagged   ordinary turns flagged
+#   plain regression, 0.8        0.793             0.073                  0.045
+#   log-count ratios, 0.7        0.819             0.076                  0.037
+#   log-count ratios, 0.75       0.800             0.067                  0.027
+#   log-count ratios, 0.8        0.766             0.064                  0.022
+# The rules alone flag about 4.4% of those near misses and 0.8% of those ordinary turns. C from
+# 2 to 20 moved along the same curve. The screen of session 3 (plain regression, 0.8, windows of
+# 16 words or more, trained without any of these files) caught 70% of their crises and flagged
+# 8.3% of their near misses and 6.3% of the ordinary turns.
+THRESHOLD = 0.75
+C_CRISIS = 5.0  # inverse regularisation
 C_CATEGORY = 10.0
 BENIGN_WEIGHT = 0.3  # generated coaching inputs: easy and alike
 NEAR_MISS_WEIGHT = 2.0  # near misses share a crisis's words: the ones that teach the boundary
 MIN_TEXTS = 2  # an n-gram seen in one text only says more about that text than about crises
 TRAINING_INPUTS = Path(__file__).resolve().parents[1] / "data" / "training" / "train.jsonl"
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
-ORDINARY_TURNS = FIXTURES / "ordinary_turns.txt"
+ORDINARY_TURNS = (FIXTURES / "ordinary_turns.txt", FIXTURES / "ordinary_turns_s4.txt")
 
 
 @dataclass(frozen=True)
@@ -78,14 +87,16 @@ def turns(path: Path) -> list[str]:
     return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def ordinary(inputs: Path = TRAINING_INPUTS, written: Path = ORDINARY_TURNS) -> list[Example]:
+def ordinary(
+    inputs: Path = TRAINING_INPUTS, written: Sequence[Path] = ORDINARY_TURNS
+) -> list[Example]:
     """Ordinary coaching inputs, as "none": generated ones at a lower weight, written ones full."""
     texts: set[str] = set()
     for line in inputs.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)["inputs"]
         texts |= {record[key] for key in ("message", "context") if record.get(key)}
     generated = [Example(text, "none", BENIGN_WEIGHT) for text in sorted(texts)]
-    return generated + [Example(text, "none") for text in turns(written)]
+    return generated + [Example(text, "none") for path in written for text in turns(path)]
 
 
 def _vocabulary(folded: Sequence[str]) -> list[str]:
@@ -126,6 +137,15 @@ def _with_windows(examples: Sequence[Example]) -> list[Example]:
     return out
 
 
+def _log_count_ratios(x: Any, crisis: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """log(p / q) per n-gram: its smoothed share of the (weighted) crisis texts that contain it,
+    over its share of the other texts."""
+    present = (x > 0).astype(float)  # a sparse matrix: which texts contain each n-gram
+    p = np.asarray(present[crisis].T @ weights[crisis]).ravel() + 1.0
+    q = np.asarray(present[~crisis].T @ weights[~crisis]).ravel() + 1.0
+    return np.log((p / p.sum()) / (q / q.sum()))
+
+
 def train(examples: Sequence[Example], threshold: float = THRESHOLD) -> Classifier:
     """Fit both regressions and return the classifier as it would be shipped."""
     return unpack(train_arrays(examples, threshold))
@@ -147,11 +167,14 @@ def train_arrays(
     grams = _vocabulary(folded)
     x = _matrix(folded, {gram: i for i, gram in enumerate(grams)})
     crisis = np.array([e.risk != "none" for e in examples])
+    weights = np.array([e.weight for e in examples])
+    ratios = _log_count_ratios(x, crisis, weights)
     binary = LogisticRegression(C=C_CRISIS, class_weight="balanced", max_iter=5000)
-    binary.fit(x, crisis, sample_weight=[e.weight for e in examples])
+    binary.fit(x.multiply(ratios).tocsr(), crisis, sample_weight=weights)  # type: ignore[attr-defined]
     rows = np.flatnonzero(crisis)
     kinds = LogisticRegression(C=C_CATEGORY, max_iter=5000)
     kinds.fit(x[rows], [examples[i].risk for i in rows])  # type: ignore[index]
-    matrix = np.column_stack([binary.coef_[0], kinds.coef_.T])
+    # w . (r * x) == (w * r) . x: the ratios fold into the weights, scoring stays a dot product
+    matrix = np.column_stack([binary.coef_[0] * ratios, kinds.coef_.T])
     intercepts = np.concatenate([binary.intercept_, kinds.intercept_])
     return pack(grams, matrix, intercepts, kinds.classes_, threshold)
