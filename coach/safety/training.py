@@ -56,7 +56,10 @@ NEAR_MISS_WEIGHT = 2.0  # near misses share a crisis's words: the ones that teac
 MIN_TEXTS = 2  # an n-gram seen in one text only says more about that text than about crises
 TRAINING_INPUTS = Path(__file__).resolve().parents[1] / "data" / "training" / "train.jsonl"
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
-ORDINARY_TURNS = (FIXTURES / "ordinary_turns.txt", FIXTURES / "ordinary_turns_s4.txt")
+ORDINARY_TURNS = tuple(
+    FIXTURES / name
+    for name in ("ordinary_turns.txt", "ordinary_turns_s4.txt", "ordinary_turns_s4b.txt")
+)
 
 
 @dataclass(frozen=True)
