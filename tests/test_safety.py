@@ -723,13 +723,20 @@ def test_session_4_near_misses_are_not_flagged() -> None:
     assert len(false_alarms) / len(near) <= 0.05, f"false alarms: {false_alarms}"
 
 
-def test_the_untouched_blind_set_stays_out_of_training_and_does_not_regress() -> None:
-    """Written blind and run once on the screen as shipped at the end of session 4 (775bb9e):
-    recall 47/50, false alarms 3/50 (rules alone 27/50, 3/50). Never trained or tuned on: the
-    classifier reads only tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
+@pytest.mark.parametrize(
+    ("name", "caught", "alarms"),
+    [("blind/safety_heldout_31.yaml", 47, 3), ("blind/safety_heldout_32.yaml", 47, 4)],
+)
+def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
+    name: str, caught: int, alarms: int
+) -> None:
+    """Written blind and run once: heldout_31 on 775bb9e (recall 47/50, false alarms 3/50; rules
+    alone 27/50, 3/50), heldout_32 on b7f8f2a, the screen as shipped at the end of session 4
+    (47/50, 4/50; rules alone 30/50, 3/50). Never trained or tuned on: the classifier reads only
+    tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
 
     assert not any("blind" in str(path) for path in safety_sets())
-    missed, false_alarms, n_crisis, _ = _measure("blind/safety_heldout_31.yaml")
-    assert n_crisis - len(missed) >= 47, f"recall fell below its first run; missed: {missed}"
-    assert len(false_alarms) <= 3, f"false alarms: {false_alarms}"
+    missed, false_alarms, n_crisis, _ = _measure(name)
+    assert n_crisis - len(missed) >= caught, f"recall fell below its first run; missed: {missed}"
+    assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
