@@ -111,7 +111,7 @@ def _vocabulary(folded: Sequence[str]) -> list[str]:
     return sorted(gram for gram, count in seen.items() if count >= MIN_TEXTS)
 
 
-def _matrix(folded: Sequence[str], index: dict[str, int]) -> object:
+def _matrix(folded: Sequence[str], index: dict[str, int]) -> Any:  # a scipy sparse matrix
     from scipy.sparse import csr_matrix
 
     rows: list[int] = []
@@ -173,10 +173,10 @@ def train_arrays(
     weights = np.array([e.weight for e in examples])
     ratios = _log_count_ratios(x, crisis, weights)
     binary = LogisticRegression(C=C_CRISIS, class_weight="balanced", max_iter=5000)
-    binary.fit(x.multiply(ratios).tocsr(), crisis, sample_weight=weights)  # type: ignore[attr-defined]
+    binary.fit(x.multiply(ratios).tocsr(), crisis, sample_weight=weights)
     rows = np.flatnonzero(crisis)
     kinds = LogisticRegression(C=C_CATEGORY, max_iter=5000)
-    kinds.fit(x[rows], [examples[i].risk for i in rows])  # type: ignore[index]
+    kinds.fit(x[rows], [examples[i].risk for i in rows])
     # w . (r * x) == (w * r) . x: the ratios fold into the weights, scoring stays a dot product
     matrix = np.column_stack([binary.coef_[0] * ratios, kinds.coef_.T])
     intercepts = np.concatenate([binary.intercept_, kinds.intercept_])
