@@ -84,6 +84,25 @@ def test_ordinary_turns_it_never_trained_on_are_rarely_flagged() -> None:
     assert len(flagged) <= 3, flagged
 
 
+def test_no_eval_case_input_is_screened_as_a_crisis() -> None:
+    """The eval cases are ordinary coaching requests: a screened input would turn a case into a
+    fixed safety reply and silently change what the leaderboard measures. (The screen of 75093d0
+    flagged one, a changing-room "wanted to disappear", which is why ordinary_turns_s5.txt has
+    body-image and embarrassment turns.)"""
+    from coach.evaluation.cases import load_cases
+    from coach.safety.screen import detect
+
+    texts = [
+        value
+        for case in load_cases(Path(__file__).parents[1] / "evals" / "cases")
+        for value in case.model_dump()["input"].values()
+        if isinstance(value, str) and value
+    ]
+    assert len(texts) >= 100
+    flagged = [text for text in texts if detect(text)]
+    assert not flagged, flagged
+
+
 def test_short_texts_are_left_to_the_rules() -> None:
     assert not long_enough("he would never hurt me")
     assert shipped().crisis_probability("he would never hurt me") == 0.0

@@ -58,7 +58,12 @@ TRAINING_INPUTS = Path(__file__).resolve().parents[1] / "data" / "training" / "t
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
 ORDINARY_TURNS = tuple(
     FIXTURES / name
-    for name in ("ordinary_turns.txt", "ordinary_turns_s4.txt", "ordinary_turns_s4b.txt")
+    for name in (
+        "ordinary_turns.txt",
+        "ordinary_turns_s4.txt",
+        "ordinary_turns_s4b.txt",
+        "ordinary_turns_s5.txt",
+    )
 )
 
 
