@@ -303,15 +303,13 @@ class RuleSet:
     # -- pattern rules
 
     def _hit(self, rule: Rule, view: str, loose: bool) -> bool:
-        if rule.requires is not None and rule.requires.search(view) is None:
-            return False
-        if any(p.search(view) for p in rule.unless):
-            return False
+        # The rule's own pattern first: it is the rare part, while `requires` and `unless` are
+        # often whole lexicons of common words that would be searched for nothing.
         pattern = rule.loose if loose else rule.strict
         pos = 0
         while (m := pattern.search(view, pos)) is not None:
             if not (rule.negatable and self.negation.negates(view, m)):
-                return True
+                return _context_allows(rule, view)
             pos = m.start() + 1
         return False
 
@@ -434,6 +432,13 @@ def _search(rule: Rule, view: str, loose: bool) -> bool:
 # The output screen folds each candidate for the input rules and again for the output rules; the
 # views are a pure function of the text, so the second time is a lookup.
 @lru_cache(maxsize=64)
+def _context_allows(rule: Rule, view: str) -> bool:
+    """A pattern rule's conditions on the rest of the text: what it requires, and no veto."""
+    if rule.requires is not None and rule.requires.search(view) is None:
+        return False
+    return not any(p.search(view) for p in rule.unless)
+
+
 def _all_views(text: str) -> tuple[tuple[str, bool], ...]:
     out = [(view, False) for view in views(text)]
     joined = spelled_out_view(text)
