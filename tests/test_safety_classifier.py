@@ -86,9 +86,10 @@ def test_ordinary_turns_it_never_trained_on_are_rarely_flagged() -> None:
 
 def test_no_eval_case_input_is_screened_as_a_crisis() -> None:
     """The eval cases are ordinary coaching requests: a screened input would turn a case into a
-    fixed safety reply and silently change what the leaderboard measures. (The screen of 75093d0
-    flagged one, a changing-room "wanted to disappear", which is why ordinary_turns_s5.txt has
-    body-image and embarrassment turns.)"""
+    fixed safety reply and silently change what the leaderboard measures. (Twice in session 5 a
+    retrained table flagged one: a changing-room "wanted to disappear", then a door "slammed on me
+    again"; ordinary_turns_s5.txt has turns about embarrassment and body image, and about doors
+    slammed and partners shut out in ordinary quarrels, for that reason.)"""
     from coach.evaluation.cases import load_cases
     from coach.safety.screen import detect
 
