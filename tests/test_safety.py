@@ -731,36 +731,20 @@ def test_session_4_near_misses_are_not_flagged() -> None:
         ("safety_heldout_33.yaml", 0),
         ("safety_heldout_34.yaml", 1),
         ("safety_heldout_35.yaml", 2),
+        ("safety_heldout_36.yaml", 0),
+        ("safety_heldout_37.yaml", 0),
     ],
 )
 def test_blind_sets_tuned_on_in_session_5_stay_caught(name: str, alarms: int) -> None:
     """Written blind and run once: heldout_31 on 775bb9e (recall 47/50, false alarms 3/50; rules
     alone 27/50, 3/50), heldout_32 on b7f8f2a, the screen as shipped at the end of session 4
     (47/50, 4/50; rules alone 30/50, 3/50), heldout_33 on 75093d0 (48/50, 0/50; rules alone 27/50,
-    0/50), heldout_34 and _35 on 894df06 (49/50, 1/50 and 46/50, 2/50). Then tuned on in session 5
-    and trained on: every
+    0/50), heldout_34 and _35 on 894df06 (49/50, 1/50 and 46/50, 2/50), heldout_36 and _37 on
+    f2aaa22 (49/50, 0/50 and 46/50, 0/50). Then tuned on in session 5 and trained on: every
     crisis caught; set 32 keeps two false alarms on purpose (a 17-year-old's girlfriend at dinner,
     which the rules cannot tell from an adult's; an assault twenty years ago, see its header)."""
     missed, false_alarms, _, _ = _measure(name)
     assert not missed, f"missed: {missed}"
-    assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
-
-
-@pytest.mark.parametrize(
-    ("name", "caught", "alarms"),
-    [("blind/safety_heldout_36.yaml", 49, 0), ("blind/safety_heldout_37.yaml", 46, 0)],
-)
-def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
-    name: str, caught: int, alarms: int
-) -> None:
-    """Written blind and run once on f2aaa22: heldout_36 recall 49/50, false alarms 0/50 (rules
-    alone 32/50, 0/50); heldout_37 46/50, 0/50 (rules alone 34/50, 0/50). Never trained or tuned
-    on: the classifier reads only tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
-    from coach.safety.training import safety_sets
-
-    assert not any("blind" in str(path) for path in safety_sets())
-    missed, false_alarms, n_crisis, _ = _measure(name)
-    assert n_crisis - len(missed) >= caught, f"recall fell below its first run; missed: {missed}"
     assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
 
 
@@ -775,6 +759,18 @@ def test_session_5_near_misses_are_not_flagged() -> None:
     assert len(near) >= 60
     false_alarms = [text for text in near if label(text) != "none"]
     assert len(false_alarms) <= 4, f"false alarms: {false_alarms}"
+
+
+@pytest.mark.parametrize(
+    ("name", "alarms"), [("safety_near_misses_s5c.yaml", 2), ("safety_near_misses_s5d.yaml", 1)]
+)
+def test_the_last_session_5_near_misses_are_not_flagged(name: str, alarms: int) -> None:
+    """Near misses written to break the rules widened on heldout_34-35 (s5c) and heldout_36-37
+    (s5d): at most the ones that older rules flag (see each file)."""
+    near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
+    assert len(near) >= 8
+    false_alarms = [text for text in near if label(text) != "none"]
+    assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
 
 
 def test_the_second_session_5_near_misses_are_not_flagged() -> None:
