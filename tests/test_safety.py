@@ -751,6 +751,25 @@ def test_blind_sets_tuned_on_in_session_5_stay_caught(name: str, alarms: int) ->
     assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
 
 
+@pytest.mark.parametrize(
+    ("name", "caught", "alarms"),
+    [("blind/safety_heldout_40.yaml", 47, 1), ("blind/safety_heldout_41.yaml", 46, 2)],
+)
+def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
+    name: str, caught: int, alarms: int
+) -> None:
+    """Written blind and run once on 16532e1, the screen as shipped at the end of session 5:
+    heldout_40 recall 47/50, false alarms 1/50 (rules alone 27/50, 0/50); heldout_41 46/50, 2/50
+    (rules alone 28/50, 2/50). Never trained or tuned on: the classifier reads only
+    tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
+    from coach.safety.training import safety_sets
+
+    assert not any("blind" in str(path) for path in safety_sets())
+    missed, false_alarms, n_crisis, _ = _measure(name)
+    assert n_crisis - len(missed) >= caught, f"recall fell below its first run; missed: {missed}"
+    assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
+
+
 def test_session_5_near_misses_are_not_flagged() -> None:
     """Near misses written in session 5 to break the rules widened on heldout_31-32 and the
     session-5 training files (see the file): at most the three that older rules flag, and one
