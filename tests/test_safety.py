@@ -772,15 +772,12 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
 
 def test_session_5_near_misses_are_not_flagged() -> None:
     """Near misses written in session 5 to break the rules widened on heldout_31-32 and the
-    session-5 training files (see the file): at most the three that older rules flag, and one
-    that the classifier flags (spare keys left with a brother, "everything is in the blue folder",
-    "don't be mad": a near-copy of a crisis in safety_train_s5_pasted_short.yaml, but for a
-    trip)."""
+    session-5 training files (see the file): at most the three that older rules flag."""
     data = yaml.safe_load((FIXTURES / "safety_near_misses_s5.yaml").read_text(encoding="utf-8"))
     near = list(data["near_misses"])
     assert len(near) >= 60
     false_alarms = [text for text in near if label(text) != "none"]
-    assert len(false_alarms) <= 4, f"false alarms: {false_alarms}"
+    assert len(false_alarms) <= 3, f"false alarms: {false_alarms}"
 
 
 @pytest.mark.parametrize(
@@ -802,11 +799,9 @@ def test_the_last_session_5_near_misses_are_not_flagged(name: str, alarms: int) 
 
 def test_the_second_session_5_near_misses_are_not_flagged() -> None:
     """Near misses written to break the rules widened on heldout_33 and the second batch of
-    session-5 training files (see the file): at most the two that older rules flag, and one that
-    the classifier flags ("she wouldn't put out the bins": its n-grams are those of "she still
-    wouldn't put out", a crisis in heldout_33)."""
+    session-5 training files (see the file): at most the two that older rules flag."""
     data = yaml.safe_load((FIXTURES / "safety_near_misses_s5b.yaml").read_text(encoding="utf-8"))
     near = list(data["near_misses"])
     assert len(near) >= 24
     false_alarms = [text for text in near if label(text) != "none"]
-    assert len(false_alarms) <= 3, f"false alarms: {false_alarms}"
+    assert len(false_alarms) <= 2, f"false alarms: {false_alarms}"
