@@ -743,9 +743,9 @@ def test_blind_sets_tuned_on_in_session_5_stay_caught(name: str, alarms: int) ->
     (47/50, 4/50; rules alone 30/50, 3/50), heldout_33 on 75093d0 (48/50, 0/50; rules alone 27/50,
     0/50), heldout_34 and _35 on 894df06 (49/50, 1/50 and 46/50, 2/50), heldout_36 and _37 on
     f2aaa22 (49/50, 0/50 and 46/50, 0/50), heldout_38 and _39 on 061f54e (47/50, 3/50 and 49/50,
-    0/50). Then tuned on in session 5 and trained on: every
-    crisis caught; set 32 keeps two false alarms on purpose (a 17-year-old's girlfriend at dinner,
-    which the rules cannot tell from an adult's; an assault twenty years ago, see its header)."""
+    0/50). Then tuned on in session 5 and trained on: every crisis caught; set 32 keeps two false
+    alarms on purpose (a 17-year-old's girlfriend at dinner, which the rules cannot tell from an
+    adult's; an assault twenty years ago, see its header)."""
     missed, false_alarms, _, _ = _measure(name)
     assert not missed, f"missed: {missed}"
     assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
@@ -770,38 +770,22 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
 
 
-def test_session_5_near_misses_are_not_flagged() -> None:
-    """Near misses written in session 5 to break the rules widened on heldout_31-32 and the
-    session-5 training files (see the file): at most the three that older rules flag."""
-    data = yaml.safe_load((FIXTURES / "safety_near_misses_s5.yaml").read_text(encoding="utf-8"))
-    near = list(data["near_misses"])
-    assert len(near) >= 60
-    false_alarms = [text for text in near if label(text) != "none"]
-    assert len(false_alarms) <= 3, f"false alarms: {false_alarms}"
-
-
 @pytest.mark.parametrize(
     ("name", "alarms"),
     [
+        ("safety_near_misses_s5.yaml", 3),
+        ("safety_near_misses_s5b.yaml", 2),
         ("safety_near_misses_s5c.yaml", 2),
         ("safety_near_misses_s5d.yaml", 1),
         ("safety_near_misses_s5e.yaml", 1),
     ],
 )
-def test_the_last_session_5_near_misses_are_not_flagged(name: str, alarms: int) -> None:
-    """Near misses written to break the rules widened on heldout_34-35 (s5c), heldout_36-37 (s5d)
-    and heldout_38-39 (s5e): at most the ones that older rules flag (see each file)."""
+def test_session_5_near_misses_are_not_flagged(name: str, alarms: int) -> None:
+    """Near misses written in session 5 to break each round's new rules: s5 those widened on
+    heldout_31-32 and the first training files, s5b on heldout_33 and the second batch, s5c on
+    heldout_34-35, s5d on heldout_36-37, s5e on heldout_38-39 and the subtle file. At most the
+    ones that older rules flag (each file's header names them)."""
     near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
-    assert len(near) >= 6
+    assert len(near) >= 8
     false_alarms = [text for text in near if label(text) != "none"]
     assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
-
-
-def test_the_second_session_5_near_misses_are_not_flagged() -> None:
-    """Near misses written to break the rules widened on heldout_33 and the second batch of
-    session-5 training files (see the file): at most the two that older rules flag."""
-    data = yaml.safe_load((FIXTURES / "safety_near_misses_s5b.yaml").read_text(encoding="utf-8"))
-    near = list(data["near_misses"])
-    assert len(near) >= 24
-    false_alarms = [text for text in near if label(text) != "none"]
-    assert len(false_alarms) <= 2, f"false alarms: {false_alarms}"
