@@ -429,9 +429,6 @@ def _search(rule: Rule, view: str, loose: bool) -> bool:
     return (rule.loose if loose else rule.strict).search(view) is not None
 
 
-# The output screen folds each candidate for the input rules and again for the output rules; the
-# views are a pure function of the text, so the second time is a lookup.
-@lru_cache(maxsize=64)
 def _context_allows(rule: Rule, view: str) -> bool:
     """A pattern rule's conditions on the rest of the text: what it requires, and no veto."""
     if rule.requires is not None and rule.requires.search(view) is None:
@@ -439,6 +436,9 @@ def _context_allows(rule: Rule, view: str) -> bool:
     return not any(p.search(view) for p in rule.unless)
 
 
+# The output screen folds each candidate for the input rules and again for the output rules; the
+# views are a pure function of the text, so the second time is a lookup.
+@lru_cache(maxsize=64)
 def _all_views(text: str) -> tuple[tuple[str, bool], ...]:
     out = [(view, False) for view in views(text)]
     joined = spelled_out_view(text)
