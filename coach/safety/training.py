@@ -64,6 +64,7 @@ ORDINARY_TURNS = tuple(
         "ordinary_turns_s4b.txt",
         "ordinary_turns_s5.txt",
         "ordinary_turns_s5b.txt",
+        "ordinary_turns_s6.txt",
     )
 )
 
