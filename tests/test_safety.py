@@ -758,13 +758,17 @@ def test_blind_sets_tuned_on_in_session_5_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_41.yaml", 1),
         ("safety_heldout_42.yaml", 2),
         ("safety_heldout_43.yaml", 1),
+        ("safety_heldout_44.yaml", 0),
+        ("safety_heldout_45.yaml", 1),
     ],
 )
 def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) -> None:
     """Written blind and run once on 16532e1, the screen as shipped at the end of session 5:
     heldout_40 recall 47/50, false alarms 1/50 (rules alone 27/50, 0/50); heldout_41 46/50, 2/50
     (rules alone 28/50, 2/50). heldout_42 and _43 on 9e5a67e: 46/50, 2/50 and 45/50, 2/50 (rules
-    alone 24/50, 2/50 each). Then tuned on in session 6 and trained on: every crisis caught. The
+    alone 24/50, 2/50 each). heldout_44 and _45 on c3404a4: 45/50, 2/50 and 45/50, 1/50 (rules
+    alone 28/50, 2/50 and 29/50, 1/50). Then tuned on in session 6 and trained on: every crisis
+    caught. The
     false alarms allowed are joke threats for a trivial reason, which the screen does not try to
     tell from real ones ("he's going to throttle me for booking the wrong flight lol"), a wife who
     asked us both to share locations and still texts ten times, and Strava routes with "she beats
@@ -803,13 +807,14 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s5e.yaml", 1),
         ("safety_near_misses_s6.yaml", 1),
         ("safety_near_misses_s6b.yaml", 0),
+        ("safety_near_misses_s6c.yaml", 1),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
     """Near misses written to break each round's new rules: s5 those widened on heldout_31-32 and
     the first training files, s5b on heldout_33 and the second batch, s5c on heldout_34-35, s5d on
-    heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 and s6b (session 6) on
-    heldout_40-41 and 42-43. At
+    heldout_36-37, s5e on heldout_38-39 and the subtle file, s6, s6b and s6c (session 6) on
+    heldout_40-41, 42-43 and 44-45. At
     most the ones that older rules flag (each file's header names them)."""
     near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
     assert len(near) >= 8
