@@ -783,13 +783,13 @@ def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) ->
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
-    [("blind/safety_heldout_46.yaml", 44, 2), ("blind/safety_heldout_47.yaml", 45, 3)],
+    [("blind/safety_heldout_48.yaml", 45, 1), ("blind/safety_heldout_49.yaml", 43, 1)],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on 3ac74a5 (session 6): heldout_46 recall 44/50, false alarms
-    2/50 (rules alone 21/50, 1/50); heldout_47 45/50, 3/50 (rules alone 32/50, 3/50). Never
+    """Written blind and run once on ebfe37e (session 6): heldout_48 recall 45/50, false alarms
+    1/50 (rules alone 24/50, 1/50); heldout_49 43/50, 1/50 (rules alone 25/50, 0/50). Never
     trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
