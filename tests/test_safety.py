@@ -762,6 +762,8 @@ def test_blind_sets_tuned_on_in_session_5_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_45.yaml", 1),
         ("safety_heldout_46.yaml", 2),
         ("safety_heldout_47.yaml", 2),
+        ("safety_heldout_48.yaml", 0),
+        ("safety_heldout_49.yaml", 1),
     ],
 )
 def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) -> None:
@@ -770,8 +772,9 @@ def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) ->
     (rules alone 28/50, 2/50). heldout_42 and _43 on 9e5a67e: 46/50, 2/50 and 45/50, 2/50 (rules
     alone 24/50, 2/50 each). heldout_44 and _45 on c3404a4: 45/50, 2/50 and 45/50, 1/50 (rules
     alone 28/50, 2/50 and 29/50, 1/50). heldout_46 and _47 on 3ac74a5: 44/50, 2/50 and 45/50, 3/50
-    (rules alone 21/50, 1/50 and 32/50, 3/50). Then tuned on in session 6 and trained on: every
-    crisis caught. The
+    (rules alone 21/50, 1/50 and 32/50, 3/50). heldout_48 and _49 on ebfe37e: 45/50, 1/50 and
+    43/50, 1/50 (rules alone 24/50, 1/50 and 25/50, 0/50). Then tuned on in session 6 and trained
+    on: every crisis caught. The
     false alarms allowed are joke threats for a trivial reason, which the screen does not try to
     tell from real ones ("he's going to throttle me for booking the wrong flight lol"), a wife who
     asked us both to share locations and still texts ten times, and Strava routes with "she beats
@@ -812,13 +815,14 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s6b.yaml", 0),
         ("safety_near_misses_s6c.yaml", 1),
         ("safety_near_misses_s6d.yaml", 2),
+        ("safety_near_misses_s6e.yaml", 0),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
     """Near misses written to break each round's new rules: s5 those widened on heldout_31-32 and
     the first training files, s5b on heldout_33 and the second batch, s5c on heldout_34-35, s5d on
-    heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6d (session 6) on
-    heldout_40-41, 42-43, 44-45 and 46-47. At
+    heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6e (session 6) on
+    heldout_40-41, 42-43, 44-45, 46-47 and 48-49. At
     most the ones that older rules flag (each file's header names them)."""
     near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
     assert len(near) >= 8
