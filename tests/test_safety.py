@@ -790,13 +790,13 @@ def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) ->
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
-    [("blind/safety_heldout_50.yaml", 48, 1), ("blind/safety_heldout_51.yaml", 43, 6)],
+    [("blind/safety_heldout_52.yaml", 46, 0), ("blind/safety_heldout_53.yaml", 48, 1)],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on d48a7a7 (session 6): heldout_50 recall 48/50, false alarms
-    1/50 (rules alone 26/50, 1/50); heldout_51 43/50, 6/50 (rules alone 25/50, 5/50). Never
+    """Written blind and run once on 207457f (session 6): heldout_52 recall 46/50, false alarms
+    0/50 (rules alone 26/50, 0/50); heldout_53 48/50, 1/50 (rules alone 36/50, 1/50). Never
     trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
