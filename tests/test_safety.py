@@ -768,6 +768,8 @@ def test_blind_sets_tuned_on_in_session_5_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_51.yaml", 5),
         ("safety_heldout_52.yaml", 0),
         ("safety_heldout_53.yaml", 1),
+        ("safety_heldout_54.yaml", 2),
+        ("safety_heldout_55.yaml", 1),
     ],
 )
 def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) -> None:
@@ -779,8 +781,9 @@ def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) ->
     (rules alone 21/50, 1/50 and 32/50, 3/50). heldout_48 and _49 on ebfe37e: 45/50, 1/50 and
     43/50, 1/50 (rules alone 24/50, 1/50 and 25/50, 0/50). heldout_50 and _51 on d48a7a7: 48/50,
     1/50 and 43/50, 6/50 (rules alone 26/50, 1/50 and 25/50, 5/50). heldout_52 and _53 on
-    207457f: 46/50, 0/50 and 48/50, 1/50 (rules alone 26/50, 0/50 and 36/50, 1/50). Then tuned on
-    in session 6 and trained on: every crisis caught. The
+    207457f: 46/50, 0/50 and 48/50, 1/50 (rules alone 26/50, 0/50 and 36/50, 1/50). heldout_54
+    and _55 on dc2a13c: 46/50, 2/50 and 44/50, 1/50 (rules alone 29/50, 2/50 and 32/50, 1/50). Then
+    tuned on in session 6 and trained on: every crisis caught. The
     false alarms allowed are joke threats for a trivial reason, which the screen does not try to
     tell from real ones ("he's going to throttle me for booking the wrong flight lol"), a wife who
     asked us both to share locations and still texts ten times, and Strava routes with "she beats
@@ -825,13 +828,14 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s6e.yaml", 0),
         ("safety_near_misses_s6f.yaml", 0),
         ("safety_near_misses_s6g.yaml", 2),
+        ("safety_near_misses_s6h.yaml", 1),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
     """Near misses written to break each round's new rules: s5 those widened on heldout_31-32 and
     the first training files, s5b on heldout_33 and the second batch, s5c on heldout_34-35, s5d on
-    heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6g (session 6) on
-    heldout_40-41 to 52-53. At
+    heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6h (session 6) on
+    heldout_40-41 to 54-55. At
     most the ones that older rules flag (each file's header names them)."""
     near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
     assert len(near) >= 8
