@@ -796,13 +796,14 @@ def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) ->
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
-    [("blind/safety_heldout_54.yaml", 46, 2), ("blind/safety_heldout_55.yaml", 44, 1)],
+    [("blind/safety_heldout_56.yaml", 47, 0), ("blind/safety_heldout_57.yaml", 45, 1)],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on dc2a13c (session 6): heldout_54 recall 46/50, false alarms
-    2/50 (rules alone 29/50, 2/50); heldout_55 44/50, 1/50 (rules alone 32/50, 1/50). Never
+    """Written blind and run once on 98982e1, the screen as shipped at the end of session 6:
+    heldout_56 recall 47/50, false alarms 0/50 (rules alone 28/50, 0/50); heldout_57 45/50, 1/50
+    (rules alone 27/50, 1/50). Never
     trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
