@@ -15,7 +15,7 @@ import yaml
 
 from coach.prefilter import LiteralIndex, Prefiltered, needed
 from coach.safety.folding import spelled_out_view, views
-from coach.safety.rules import RulesError, RuleSet, build, ruleset
+from coach.safety.rules import REQUIRES, RulesError, RuleSet, build, ruleset
 from tests import test_safety
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -110,6 +110,9 @@ def test_prefilter_never_skips_a_matching_pattern() -> None:
                 if (rule.loose.get() if loose else rule.strict).search(view):
                     assert rule.id in runnable, (rule.id, view)
                     checked += 1
+                if rule.requires is not None and rule.requires.search(view):
+                    assert REQUIRES + rule.id in runnable, (rule.id, "requires", view)
+                    checked += 1
             for key, (strict, lazy) in rules.concepts.items():
                 if (lazy.get() if loose else strict).search(view):
                     assert key in possible, (key, view)
@@ -122,7 +125,9 @@ def test_prefilter_never_skips_a_matching_pattern() -> None:
 def _unfiltered(rules: RuleSet) -> RuleSet:
     return dataclasses.replace(
         rules,
-        rules=tuple(dataclasses.replace(r, literals=None) for r in rules.rules),
+        rules=tuple(
+            dataclasses.replace(r, literals=None, requires_literals=None) for r in rules.rules
+        ),
         concept_literals=dict.fromkeys(rules.concept_literals),
         allow_literals=None,
     )

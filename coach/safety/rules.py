@@ -44,6 +44,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _CLAUSE_END = re.compile(r"[.!?;:,\n]")
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
 _BLANK = " ; "  # what an allowed idiom is replaced with: a sentence break, so words never join
+REQUIRES = "requires:"  # the key of a pattern rule's requirement in the rule index
 _SCOPES = ("sentence", "text")
 _OPENERS = frozenset({"even though", "even tho", "even if", "even when", "even after"})
 
@@ -148,6 +149,7 @@ class Rule:
     # Literals every match contains (see prefilter.py); the loose form has the same ones, since
     # it differs only in what separates the words.
     literals: Needed = None
+    requires_literals: Needed = None  # the same for ``requires``
 
 
 @dataclass(frozen=True)
@@ -241,9 +243,12 @@ class RuleSet:
 
     @cached_property
     def rule_index(self) -> LiteralIndex[str]:
-        """Pattern and output rules by id, and the allow-list as ``""``."""
+        """Pattern and output rules by id, the allow-list as ``""``, and each pattern rule's
+        ``requires`` as ``REQUIRES + id``: a rule whose requirement cannot occur is not run."""
         rules = (*self.rules, *self.output_always, *self.output_when_flagged_rules())
-        return LiteralIndex({"": self.allow_literals} | {r.id: r.literals for r in rules})
+        needs = {"": self.allow_literals} | {r.id: r.literals for r in rules}
+        needs |= {REQUIRES + r.id: r.requires_literals for r in self.rules if r.requires}
+        return LiteralIndex(needs)
 
     def detect(self, text: str) -> dict[str, list[str]]:
         """Categories hit in ``text``, each with the ids of the rules that matched."""
@@ -262,6 +267,8 @@ class RuleSet:
                 rule = self.rules[position]
                 if rule.id in found.get(rule.category, ()):
                     continue
+                if rule.requires is not None and REQUIRES + rule.id not in runnable:
+                    continue  # what it requires is not in the text: its own search is moot
                 if self._hit(rule, view, loose):
                     found.setdefault(rule.category, []).append(rule.id)
         return found
@@ -535,8 +542,9 @@ def _rules(
             for u in ([unless_spec] if isinstance(unless_spec, str) else unless_spec)
         )
         literals = needed(strict.pattern)
+        needs = needed(requires.pattern) if requires is not None else None
         patterns.append(
-            Rule(rule_id, category, strict, loose, negatable, requires, unless, literals)
+            Rule(rule_id, category, strict, loose, negatable, requires, unless, literals, needs)
         )
     return tuple(patterns), tuple(windows)
 
