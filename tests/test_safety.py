@@ -772,6 +772,8 @@ def test_blind_sets_tuned_on_in_session_5_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_55.yaml", 1),
         ("safety_heldout_56.yaml", 0),
         ("safety_heldout_57.yaml", 1),
+        ("safety_heldout_58.yaml", 2),
+        ("safety_heldout_59.yaml", 2),
     ],
 )
 def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) -> None:
@@ -786,7 +788,8 @@ def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) ->
     207457f: 46/50, 0/50 and 48/50, 1/50 (rules alone 26/50, 0/50 and 36/50, 1/50). heldout_54
     and _55 on dc2a13c: 46/50, 2/50 and 44/50, 1/50 (rules alone 29/50, 2/50 and 32/50, 1/50).
     heldout_56 and _57 on 98982e1: 47/50, 0/50 and 45/50, 1/50 (rules alone 28/50, 0/50 and
-    27/50, 1/50). Then tuned on in session 6 and trained on: every crisis caught. The
+    27/50, 1/50). heldout_58 and _59 on 85bc9fb: 44/50, 5/50 and 46/50, 3/50 (rules alone 26/50,
+    4/50 and 24/50, 2/50). Then tuned on in session 6 and trained on: every crisis caught. The
     false alarms allowed are joke threats for a trivial reason, which the screen does not try to
     tell from real ones ("he's going to throttle me for booking the wrong flight lol"), a wife who
     asked us both to share locations and still texts ten times, and Strava routes with "she beats
@@ -834,13 +837,14 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s6g.yaml", 2),
         ("safety_near_misses_s6h.yaml", 1),
         ("safety_near_misses_s6i.yaml", 0),
+        ("safety_near_misses_s6j.yaml", 1),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
     """Near misses written to break each round's new rules: s5 those widened on heldout_31-32 and
     the first training files, s5b on heldout_33 and the second batch, s5c on heldout_34-35, s5d on
-    heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6i (session 6) on
-    heldout_40-41 to 56-57. At
+    heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6j (session 6) on
+    heldout_40-41 to 58-59. At
     most the ones that older rules flag (each file's header names them)."""
     near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
     assert len(near) >= 8
