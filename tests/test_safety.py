@@ -803,13 +803,14 @@ def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) ->
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
-    [("blind/safety_heldout_58.yaml", 44, 5), ("blind/safety_heldout_59.yaml", 46, 3)],
+    [("blind/safety_heldout_60.yaml", 48, 2), ("blind/safety_heldout_61.yaml", 44, 3)],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on 85bc9fb (session 6): heldout_58 recall 44/50, false alarms
-    5/50 (rules alone 26/50, 4/50); heldout_59 46/50, 3/50 (rules alone 24/50, 2/50). Never
+    """Written blind and run once on d321bf4, the screen as shipped at the end of session 6:
+    heldout_60 recall 48/50, false alarms 2/50 (rules alone 20/50, 2/50); heldout_61 44/50, 3/50
+    (rules alone 18/50, 2/50). Never
     trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
