@@ -810,9 +810,8 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
 ) -> None:
     """Written blind and run once on d321bf4, the screen as shipped at the end of session 6:
     heldout_60 recall 48/50, false alarms 2/50 (rules alone 20/50, 2/50); heldout_61 44/50, 3/50
-    (rules alone 18/50, 2/50). Never
-    trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
-    tests/fixtures/blind/."""
+    (rules alone 18/50, 2/50). Never trained or tuned on: the classifier reads only
+    tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
 
     assert not any("blind" in str(path) for path in safety_sets())
@@ -845,8 +844,8 @@ def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
     """Near misses written to break each round's new rules: s5 those widened on heldout_31-32 and
     the first training files, s5b on heldout_33 and the second batch, s5c on heldout_34-35, s5d on
     heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6j (session 6) on
-    heldout_40-41 to 58-59. At
-    most the ones that older rules flag (each file's header names them)."""
+    heldout_40-41 to 58-59. At most the ones that older rules flag (each file's header names
+    them)."""
     near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
     assert len(near) >= 8
     false_alarms = [text for text in near if label(text) != "none"]
