@@ -817,14 +817,14 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
-    [("blind/safety_heldout_62.yaml", 0, 0), ("blind/safety_heldout_63.yaml", 0, 0)],
+    [("blind/safety_heldout_62.yaml", 49, 1), ("blind/safety_heldout_63.yaml", 50, 0)],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on d321bf4, the screen as shipped at the end of session 6:
-    heldout_60 recall 48/50, false alarms 2/50 (rules alone 20/50, 2/50); heldout_61 44/50, 3/50
-    (rules alone 18/50, 2/50). Never trained or tuned on: the classifier reads only
+    """Written blind and run once on 178c5ce (session 7): heldout_62 recall 49/50, false alarms
+    1/50 (rules alone 32/50, 1/50); heldout_63 50/50, 0/50 (rules alone 34/50, 0/50). Never
+    trained or tuned on: the classifier reads only
     tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
 
@@ -859,8 +859,8 @@ def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
     """Near misses written to break each round's new rules: s5 those widened on heldout_31-32 and
     the first training files, s5b on heldout_33 and the second batch, s5c on heldout_34-35, s5d on
     heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6j (session 6) on
-    heldout_40-41 to 58-59, s7 (session 7) on heldout_60-61. At most the ones that older rules flag (each file's header names
-    them)."""
+    heldout_40-41 to 58-59, s7 (session 7) on heldout_60-61. At most the ones that older rules
+    flag (each file's header names them)."""
     near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
     assert len(near) >= 8
     false_alarms = [text for text in near if label(text) != "none"]
