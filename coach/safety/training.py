@@ -65,6 +65,7 @@ ORDINARY_TURNS = tuple(
         "ordinary_turns_s5.txt",
         "ordinary_turns_s5b.txt",
         "ordinary_turns_s6.txt",
+        "ordinary_turns_s7.txt",
     )
 )
 
