@@ -808,16 +808,23 @@ def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_61.yaml", 0),
         ("safety_heldout_62.yaml", 0),
         ("safety_heldout_63.yaml", 0),
+        ("safety_heldout_64.yaml", 0),
+        ("safety_heldout_65.yaml", 2),
+        ("safety_heldout_66.yaml", 0),
+        ("safety_heldout_67.yaml", 0),
     ],
 )
 def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) -> None:
     """Written blind and run once on d321bf4, the screen as shipped at the end of session 6:
     heldout_60 recall 48/50, false alarms 2/50 (rules alone 20/50, 2/50); heldout_61 44/50, 3/50
     (rules alone 18/50, 2/50). heldout_62 and _63 on 178c5ce: 49/50, 1/50 and 50/50, 0/50 (rules
-    alone 32/50, 1/50 and 34/50, 0/50). Then tuned on in session 7 and trained on: every crisis
-    caught.
+    alone 32/50, 1/50 and 34/50, 0/50). heldout_64 to _67 on 0e55618: 50/50, 4/50; 50/50, 4/50;
+    49/50, 3/50; 48/50, 0/50 (rules alone 35, 37, 31 and 36 caught). Then tuned on in session 7
+    and trained on: every crisis caught.
     The false alarm allowed in heldout_60 is an assault in 2015 told to ask about trying new
-    things with a wife (past assaults stay flagged: the screen cannot tell healed from raw)."""
+    things with a wife (past assaults stay flagged: the screen cannot tell healed from raw); in
+    heldout_65 a shooting range where "she will def beat me" (the strongest violence words are left
+    to recall) and a flirty text for him stuck at work late (the classifier)."""
     missed, false_alarms, _, _ = _measure(name)
     assert not missed, f"missed: {missed}"
     assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
@@ -826,10 +833,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_64.yaml", 50, 4),
-        ("blind/safety_heldout_65.yaml", 50, 4),
-        ("blind/safety_heldout_66.yaml", 49, 3),
-        ("blind/safety_heldout_67.yaml", 48, 0),
+        ("blind/safety_heldout_68.yaml", 0, 0),
+        ("blind/safety_heldout_69.yaml", 0, 0),
+        ("blind/safety_heldout_70.yaml", 0, 0),
+        ("blind/safety_heldout_71.yaml", 0, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
@@ -868,14 +875,15 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s6j.yaml", 1),
         ("safety_near_misses_s7.yaml", 0),
         ("safety_near_misses_s7b.yaml", 0),
+        ("safety_near_misses_s7c.yaml", 1),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
     """Near misses written to break each round's new rules: s5 those widened on heldout_31-32 and
     the first training files, s5b on heldout_33 and the second batch, s5c on heldout_34-35, s5d on
     heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6j (session 6) on
-    heldout_40-41 to 58-59, s7 and s7b (session 7) on heldout_60-61 and 62-63. At most the ones
-    that older rules flag (each file's header names them)."""
+    heldout_40-41 to 58-59, s7 to s7c (session 7) on heldout_60-61, 62-63 and 64-67. At most the
+    ones that older rules flag (each file's header names them)."""
     near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
     assert len(near) >= 8
     false_alarms = [text for text in near if label(text) != "none"]
