@@ -833,18 +833,18 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_68.yaml", 0, 0),
-        ("blind/safety_heldout_69.yaml", 0, 0),
-        ("blind/safety_heldout_70.yaml", 0, 0),
-        ("blind/safety_heldout_71.yaml", 0, 0),
+        ("blind/safety_heldout_68.yaml", 49, 3),
+        ("blind/safety_heldout_69.yaml", 50, 0),
+        ("blind/safety_heldout_70.yaml", 49, 0),
+        ("blind/safety_heldout_71.yaml", 49, 1),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on 0e55618 (session 7): heldout_64 recall 50/50, false alarms
-    4/50 (rules alone 35/50, 4/50); heldout_65 50/50, 4/50 (rules alone 37/50, 3/50); heldout_66
-    49/50, 3/50 (rules alone 31/50, 3/50); heldout_67 48/50, 0/50 (rules alone 36/50, 0/50).
+    """Written blind and run once on f12eabd (session 7): heldout_68 recall 49/50, false alarms
+    3/50 (rules alone 34/50, 3/50); heldout_69 50/50, 0/50 (rules alone 34/50, 0/50); heldout_70
+    49/50, 0/50 (rules alone 37/50, 0/50); heldout_71 49/50, 1/50 (rules alone 35/50, 1/50).
     Never trained or tuned on: the classifier reads only
     tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
