@@ -812,6 +812,10 @@ def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_65.yaml", 2),
         ("safety_heldout_66.yaml", 0),
         ("safety_heldout_67.yaml", 0),
+        ("safety_heldout_68.yaml", 1),
+        ("safety_heldout_69.yaml", 0),
+        ("safety_heldout_70.yaml", 0),
+        ("safety_heldout_71.yaml", 0),
     ],
 )
 def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) -> None:
@@ -819,12 +823,14 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
     heldout_60 recall 48/50, false alarms 2/50 (rules alone 20/50, 2/50); heldout_61 44/50, 3/50
     (rules alone 18/50, 2/50). heldout_62 and _63 on 178c5ce: 49/50, 1/50 and 50/50, 0/50 (rules
     alone 32/50, 1/50 and 34/50, 0/50). heldout_64 to _67 on 0e55618: 50/50, 4/50; 50/50, 4/50;
-    49/50, 3/50; 48/50, 0/50 (rules alone 35, 37, 31 and 36 caught). Then tuned on in session 7
-    and trained on: every crisis caught.
+    49/50, 3/50; 48/50, 0/50 (rules alone 35, 37, 31 and 36 caught). heldout_68 to _71 on
+    f12eabd: 49/50, 3/50; 50/50, 0/50; 49/50, 0/50; 49/50, 1/50 (rules alone 34, 34, 37 and 35
+    caught). Then tuned on in session 7 and trained on: every crisis caught.
     The false alarm allowed in heldout_60 is an assault in 2015 told to ask about trying new
     things with a wife (past assaults stay flagged: the screen cannot tell healed from raw); in
     heldout_65 a shooting range where "she will def beat me" (the strongest violence words are left
-    to recall) and a flirty text for him stuck at work late (the classifier)."""
+    to recall) and a flirty text for him stuck at work late (the classifier); in heldout_68 an
+    assault in college, worked through."""
     missed, false_alarms, _, _ = _measure(name)
     assert not missed, f"missed: {missed}"
     assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
@@ -833,10 +839,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_68.yaml", 49, 3),
-        ("blind/safety_heldout_69.yaml", 50, 0),
-        ("blind/safety_heldout_70.yaml", 49, 0),
-        ("blind/safety_heldout_71.yaml", 49, 1),
+        ("blind/safety_heldout_72.yaml", 0, 0),
+        ("blind/safety_heldout_73.yaml", 0, 0),
+        ("blind/safety_heldout_74.yaml", 0, 0),
+        ("blind/safety_heldout_75.yaml", 0, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
@@ -876,14 +882,15 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s7.yaml", 0),
         ("safety_near_misses_s7b.yaml", 0),
         ("safety_near_misses_s7c.yaml", 1),
+        ("safety_near_misses_s7d.yaml", 1),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
     """Near misses written to break each round's new rules: s5 those widened on heldout_31-32 and
     the first training files, s5b on heldout_33 and the second batch, s5c on heldout_34-35, s5d on
     heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6j (session 6) on
-    heldout_40-41 to 58-59, s7 to s7c (session 7) on heldout_60-61, 62-63 and 64-67. At most the
-    ones that older rules flag (each file's header names them)."""
+    heldout_40-41 to 58-59, s7 to s7d (session 7) on heldout_60-61, 62-63, 64-67 and 68-71. At
+    most the ones that older rules flag (each file's header names them)."""
     near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
     assert len(near) >= 8
     false_alarms = [text for text in near if label(text) != "none"]
