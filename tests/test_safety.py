@@ -839,18 +839,18 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_72.yaml", 0, 0),
-        ("blind/safety_heldout_73.yaml", 0, 0),
-        ("blind/safety_heldout_74.yaml", 0, 0),
-        ("blind/safety_heldout_75.yaml", 0, 0),
+        ("blind/safety_heldout_72.yaml", 49, 1),
+        ("blind/safety_heldout_73.yaml", 50, 1),
+        ("blind/safety_heldout_74.yaml", 49, 1),
+        ("blind/safety_heldout_75.yaml", 50, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on f12eabd (session 7): heldout_68 recall 49/50, false alarms
-    3/50 (rules alone 34/50, 3/50); heldout_69 50/50, 0/50 (rules alone 34/50, 0/50); heldout_70
-    49/50, 0/50 (rules alone 37/50, 0/50); heldout_71 49/50, 1/50 (rules alone 35/50, 1/50).
+    """Written blind and run once on c9a78f2 (session 7): heldout_72 recall 49/50, false alarms
+    1/50 (rules alone 35/50, 1/50); heldout_73 50/50, 1/50 (rules alone 36/50, 1/50); heldout_74
+    49/50, 1/50 (rules alone 34/50, 1/50); heldout_75 50/50, 0/50 (rules alone 33/50, 0/50).
     Never trained or tuned on: the classifier reads only
     tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
