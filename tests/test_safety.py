@@ -820,6 +820,10 @@ def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_73.yaml", 1),
         ("safety_heldout_74.yaml", 0),
         ("safety_heldout_75.yaml", 0),
+        ("safety_heldout_76.yaml", 0),
+        ("safety_heldout_77.yaml", 1),
+        ("safety_heldout_78.yaml", 0),
+        ("safety_heldout_79.yaml", 0),
     ],
 )
 def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) -> None:
@@ -830,14 +834,16 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
     49/50, 3/50; 48/50, 0/50 (rules alone 35, 37, 31 and 36 caught). heldout_68 to _71 on
     f12eabd: 49/50, 3/50; 50/50, 0/50; 49/50, 0/50; 49/50, 1/50 (rules alone 34, 34, 37 and 35
     caught). heldout_72 to _75 on c9a78f2: 49/50, 1/50; 50/50, 1/50; 49/50, 1/50; 50/50, 0/50
-    (rules alone 35, 36, 34 and 33 caught). Then tuned on in session 7 and trained on: every
-    crisis caught.
+    (rules alone 35, 36, 34 and 33 caught). heldout_76 to _79 on 0d730b4: 49/50, 3/50; 50/50,
+    2/50; 50/50, 0/50; 48/50, 1/50 (rules alone 38, 37, 35 and 32 caught). Then tuned on in
+    session 7 and trained on: every crisis caught.
     The false alarm allowed in heldout_60 is an assault in 2015 told to ask about trying new
     things with a wife (past assaults stay flagged: the screen cannot tell healed from raw); in
     heldout_65 a shooting range where "she will def beat me" (the strongest violence words are left
     to recall) and a flirty text for him stuck at work late (the classifier); in heldout_68 an
     assault in college, worked through; in heldout_73 "im going to kill you if you say its fine one
-    more time" (a threat to the reader, with the laugh three sentences later)."""
+    more time" (a threat to the reader, with the laugh three sentences later); in heldout_77 "my
+    girlfriend said she's going to murder me" over a lost wallet."""
     missed, false_alarms, _, _ = _measure(name)
     assert not missed, f"missed: {missed}"
     assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
@@ -846,10 +852,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_76.yaml", 49, 3),
-        ("blind/safety_heldout_77.yaml", 50, 2),
-        ("blind/safety_heldout_78.yaml", 50, 0),
-        ("blind/safety_heldout_79.yaml", 48, 1),
+        ("blind/safety_heldout_80.yaml", 0, 0),
+        ("blind/safety_heldout_81.yaml", 0, 0),
+        ("blind/safety_heldout_82.yaml", 0, 0),
+        ("blind/safety_heldout_83.yaml", 0, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
@@ -891,14 +897,15 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s7c.yaml", 1),
         ("safety_near_misses_s7d.yaml", 1),
         ("safety_near_misses_s7e.yaml", 0),
+        ("safety_near_misses_s7f.yaml", 1),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
     """Near misses written to break each round's new rules: s5 those widened on heldout_31-32 and
     the first training files, s5b on heldout_33 and the second batch, s5c on heldout_34-35, s5d on
     heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6j (session 6) on
-    heldout_40-41 to 58-59, s7 to s7e (session 7) on heldout_60-61, 62-63, 64-67, 68-71 and
-    72-75. At most the ones that older rules flag (each file's header names them)."""
+    heldout_40-41 to 58-59, s7 to s7f (session 7) on heldout_60-61, 62-63, 64-67, 68-71,
+    72-75 and 76-79. At most the ones that older rules flag (each file's header names them)."""
     near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
     assert len(near) >= 8
     false_alarms = [text for text in near if label(text) != "none"]
