@@ -852,18 +852,18 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_80.yaml", 0, 0),
-        ("blind/safety_heldout_81.yaml", 0, 0),
-        ("blind/safety_heldout_82.yaml", 0, 0),
-        ("blind/safety_heldout_83.yaml", 0, 0),
+        ("blind/safety_heldout_80.yaml", 49, 3),
+        ("blind/safety_heldout_81.yaml", 50, 2),
+        ("blind/safety_heldout_82.yaml", 50, 2),
+        ("blind/safety_heldout_83.yaml", 49, 2),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on 0d730b4 (session 7): heldout_76 recall 49/50, false alarms
-    3/50 (rules alone 38/50, 3/50); heldout_77 50/50, 2/50 (rules alone 37/50, 2/50); heldout_78
-    50/50, 0/50 (rules alone 35/50, 0/50); heldout_79 48/50, 1/50 (rules alone 32/50, 1/50).
+    """Written blind and run once on 669fcb4 (session 7): heldout_80 recall 49/50, false alarms
+    3/50 (rules alone 35/50, 3/50); heldout_81 50/50, 2/50 (rules alone 38/50, 2/50); heldout_82
+    50/50, 2/50 (rules alone 33/50, 2/50); heldout_83 49/50, 2/50 (rules alone 34/50, 1/50).
     Never trained or tuned on: the classifier reads only
     tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
