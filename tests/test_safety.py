@@ -872,18 +872,18 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_92.yaml", 0, 0),
-        ("blind/safety_heldout_93.yaml", 0, 0),
-        ("blind/safety_heldout_94.yaml", 0, 0),
-        ("blind/safety_heldout_95.yaml", 0, 0),
+        ("blind/safety_heldout_92.yaml", 50, 2),
+        ("blind/safety_heldout_93.yaml", 50, 3),
+        ("blind/safety_heldout_94.yaml", 49, 1),
+        ("blind/safety_heldout_95.yaml", 48, 3),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on 4dd0fd3 (session 7): heldout_88 recall 48/50, false alarms
-    1/50 (rules alone 34/50, 1/50); heldout_89 49/50, 3/50 (rules alone 33/50, 3/50); heldout_90
-    49/50, 0/50 (rules alone 35/50, 0/50); heldout_91 49/50, 1/50 (rules alone 36/50, 0/50).
+    """Written blind and run once on 4b12ef1 (session 7): heldout_92 recall 50/50, false alarms
+    2/50 (rules alone 35/50, 2/50); heldout_93 50/50, 3/50 (rules alone 31/50, 3/50); heldout_94
+    49/50, 1/50 (rules alone 33/50, 1/50); heldout_95 48/50, 3/50 (rules alone 38/50, 3/50).
     Never trained or tuned on: the classifier reads only
     tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
