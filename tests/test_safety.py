@@ -880,18 +880,18 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_96.yaml", 0, 0),
-        ("blind/safety_heldout_97.yaml", 0, 0),
-        ("blind/safety_heldout_98.yaml", 0, 0),
-        ("blind/safety_heldout_99.yaml", 0, 0),
+        ("blind/safety_heldout_96.yaml", 50, 4),
+        ("blind/safety_heldout_97.yaml", 49, 1),
+        ("blind/safety_heldout_98.yaml", 50, 0),
+        ("blind/safety_heldout_99.yaml", 50, 2),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on 4b12ef1 (session 7): heldout_92 recall 50/50, false alarms
-    2/50 (rules alone 35/50, 2/50); heldout_93 50/50, 3/50 (rules alone 31/50, 3/50); heldout_94
-    49/50, 1/50 (rules alone 33/50, 1/50); heldout_95 48/50, 3/50 (rules alone 38/50, 3/50).
+    """Written blind and run once on 9e26b92 (session 7): heldout_96 recall 50/50, false alarms
+    4/50 (rules alone 34/50, 3/50); heldout_97 49/50, 1/50 (rules alone 34/50, 1/50); heldout_98
+    50/50, 0/50 (rules alone 38/50, 0/50); heldout_99 50/50, 2/50 (rules alone 30/50, 2/50).
     Never trained or tuned on: the classifier reads only
     tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
