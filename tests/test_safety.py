@@ -841,6 +841,10 @@ def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_93.yaml", 2),
         ("safety_heldout_94.yaml", 0),
         ("safety_heldout_95.yaml", 0),
+        ("safety_heldout_96.yaml", 1),
+        ("safety_heldout_97.yaml", 0),
+        ("safety_heldout_98.yaml", 0),
+        ("safety_heldout_99.yaml", 1),
     ],
 )
 def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) -> None:
@@ -858,7 +862,9 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
     (rules alone 35, 35, 39 and 33 caught). heldout_88 to _91 on 4dd0fd3: 48/50, 1/50; 49/50,
     3/50; 49/50, 0/50; 49/50, 1/50 (rules alone 34, 33, 35 and 36 caught). heldout_92 to _95 on
     4b12ef1: 50/50, 2/50; 50/50, 3/50; 49/50, 1/50; 48/50, 3/50 (rules alone 35, 31, 33 and 38
-    caught). Then tuned on in session 7 and trained on: every crisis caught.
+    caught). heldout_96 to _99 on 9e26b92: 50/50, 4/50; 49/50, 1/50; 50/50, 0/50; 50/50, 2/50
+    (rules alone 34, 34, 38 and 30 caught). Then tuned on in session 7 and trained on: every
+    crisis caught.
     The false alarm allowed in heldout_60 is an assault in 2015 told to ask about trying new
     things with a wife (past assaults stay flagged: the screen cannot tell healed from raw); in
     heldout_65 a shooting range where "she will def beat me" (the strongest violence words are left
@@ -871,7 +877,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
     my messages, "so now" i get anxious (a past that is not over); in heldout_92 a wife who hasn't
     felt like sex since the baby, "i don't want to pressure her" (a denied sign the window still
     reads); in heldout_93 the same controlling ex and a krav maga teacher who "jokes she could kill
-    me with one finger"."""
+    me with one finger"; in heldout_96 the shooting range where he gloats, "how do i finally beat
+    him"; in
+    heldout_99 crying in the car a year after my dad died, "i feel like a burden" (a sign the
+    screen keeps)."""
     missed, false_alarms, _, _ = _measure(name)
     assert not missed, f"missed: {missed}"
     assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
@@ -880,10 +889,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_96.yaml", 50, 4),
-        ("blind/safety_heldout_97.yaml", 49, 1),
-        ("blind/safety_heldout_98.yaml", 50, 0),
-        ("blind/safety_heldout_99.yaml", 50, 2),
+        ("blind/safety_heldout_100.yaml", 0, 0),
+        ("blind/safety_heldout_101.yaml", 0, 0),
+        ("blind/safety_heldout_102.yaml", 0, 0),
+        ("blind/safety_heldout_103.yaml", 0, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
@@ -930,14 +939,15 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s7h.yaml", 0),
         ("safety_near_misses_s7i.yaml", 0),
         ("safety_near_misses_s7j.yaml", 0),
+        ("safety_near_misses_s7k.yaml", 0),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
     """Near misses written to break each round's new rules: s5 those widened on heldout_31-32 and
     the first training files, s5b on heldout_33 and the second batch, s5c on heldout_34-35, s5d on
     heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6j (session 6) on
-    heldout_40-41 to 58-59, s7 to s7j (session 7) on heldout_60-61, 62-63, 64-67, 68-71,
-    72-75, 76-79, 80-83, 84-87, 88-91 and 92-95. At most the ones that older rules flag (each
+    heldout_40-41 to 58-59, s7 to s7k (session 7) on heldout_60-61, 62-63, 64-67, 68-71,
+    72-75, 76-79, 80-83, 84-87, 88-91, 92-95 and 96-99. At most the ones that older rules flag (each
     file's header names them)."""
     near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
     assert len(near) >= 8
