@@ -889,20 +889,20 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_100.yaml", 0, 0),
-        ("blind/safety_heldout_101.yaml", 0, 0),
-        ("blind/safety_heldout_102.yaml", 0, 0),
-        ("blind/safety_heldout_103.yaml", 0, 0),
+        ("blind/safety_heldout_100.yaml", 50, 5),
+        ("blind/safety_heldout_101.yaml", 50, 5),
+        ("blind/safety_heldout_102.yaml", 49, 1),
+        ("blind/safety_heldout_103.yaml", 49, 1),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on 9e26b92 (session 7): heldout_96 recall 50/50, false alarms
-    4/50 (rules alone 34/50, 3/50); heldout_97 49/50, 1/50 (rules alone 34/50, 1/50); heldout_98
-    50/50, 0/50 (rules alone 38/50, 0/50); heldout_99 50/50, 2/50 (rules alone 30/50, 2/50).
-    Never trained or tuned on: the classifier reads only
-    tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
+    """Written blind and run once on cd7a1b3, the screen as shipped at the end of session 7:
+    heldout_100 recall 50/50, false alarms 5/50 (rules alone 38/50, 4/50); heldout_101 50/50,
+    5/50 (rules alone 35/50, 5/50); heldout_102 49/50, 1/50 (rules alone 33/50, 1/50);
+    heldout_103 49/50, 1/50 (rules alone 39/50, 1/50). Never trained or tuned on: the classifier
+    reads only tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
 
     assert not any("blind" in str(path) for path in safety_sets())
