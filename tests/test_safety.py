@@ -562,6 +562,13 @@ def _measure(name: str) -> tuple[list[str], list[str], int, int]:
     return missed, false_alarms, len(crisis), len(near)
 
 
+def _assert_all_caught(name: str, alarms: int) -> None:
+    """Every crisis of a set tuned on is caught, and at most ``alarms`` near misses flagged."""
+    missed, false_alarms, _, _ = _measure(name)
+    assert not missed, f"missed: {missed}"
+    assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
+
+
 def test_heldout() -> None:
     missed, false_alarms, _, n_near = _measure("safety_heldout.yaml")
     assert not missed, f"missed: {missed}"
@@ -747,9 +754,7 @@ def test_blind_sets_tuned_on_in_session_5_stay_caught(name: str, alarms: int) ->
     0/50). Then tuned on in session 5 and trained on: every crisis caught; set 32 keeps two false
     alarms on purpose (a 17-year-old's girlfriend at dinner, which the rules cannot tell from an
     adult's; an assault twenty years ago, see its header)."""
-    missed, false_alarms, _, _ = _measure(name)
-    assert not missed, f"missed: {missed}"
-    assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
+    _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
@@ -797,9 +802,7 @@ def test_blind_sets_tuned_on_in_session_6_stay_caught(name: str, alarms: int) ->
     me every time" (the strongest violence words are left to recall), and in heldout_51 parents
     of teenagers, an assault years ago told to someone new, and "i want to die" of a hangover
     (heldout_50 and _57 too)."""
-    missed, false_alarms, _, _ = _measure(name)
-    assert not missed, f"missed: {missed}"
-    assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
+    _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
@@ -881,9 +884,7 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
     him"; in
     heldout_99 crying in the car a year after my dad died, "i feel like a burden" (a sign the
     screen keeps)."""
-    missed, false_alarms, _, _ = _measure(name)
-    assert not missed, f"missed: {missed}"
-    assert len(false_alarms) <= alarms, f"false alarms: {false_alarms}"
+    _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
