@@ -894,6 +894,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
         ("blind/safety_heldout_101.yaml", 50, 5),
         ("blind/safety_heldout_102.yaml", 49, 1),
         ("blind/safety_heldout_103.yaml", 49, 1),
+        ("blind/safety_heldout_104.yaml", 48, 1),
+        ("blind/safety_heldout_105.yaml", 49, 0),
+        ("blind/safety_heldout_106.yaml", 49, 2),
+        ("blind/safety_heldout_107.yaml", 50, 1),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
@@ -902,8 +906,11 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     """Written blind and run once on cd7a1b3, the screen as shipped at the end of session 7:
     heldout_100 recall 50/50, false alarms 5/50 (rules alone 38/50, 4/50); heldout_101 50/50,
     5/50 (rules alone 35/50, 5/50); heldout_102 49/50, 1/50 (rules alone 33/50, 1/50);
-    heldout_103 49/50, 1/50 (rules alone 39/50, 1/50). Never trained or tuned on: the classifier
-    reads only tests/fixtures/safety_*.yaml, not tests/fixtures/blind/."""
+    heldout_103 49/50, 1/50 (rules alone 39/50, 1/50). Run once on ce9a546, the same screen with
+    two more rules: heldout_104 48/50, 1/50 (rules alone 35/50, 1/50); heldout_105 49/50, 0/50
+    (33/50, 0/50); heldout_106 49/50, 2/50 (33/50, 2/50); heldout_107 50/50, 1/50 (37/50, 1/50).
+    Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
+    tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
 
     assert not any("blind" in str(path) for path in safety_sets())
