@@ -888,27 +888,47 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
 
 
 @pytest.mark.parametrize(
+    ("name", "alarms"),
+    [
+        ("safety_heldout_100.yaml", 4),
+        ("safety_heldout_101.yaml", 2),
+        ("safety_heldout_102.yaml", 0),
+        ("safety_heldout_103.yaml", 1),
+        ("safety_heldout_104.yaml", 0),
+        ("safety_heldout_105.yaml", 0),
+        ("safety_heldout_106.yaml", 1),
+        ("safety_heldout_107.yaml", 0),
+    ],
+)
+def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) -> None:
+    """Written blind and run once on cd7a1b3, the screen as shipped at the end of session 7:
+    heldout_100 recall 50/50, false alarms 5/50 (rules alone 38/50, 4/50); heldout_101 50/50,
+    5/50 (rules alone 35/50, 5/50); heldout_102 49/50, 1/50 (rules alone 33/50, 1/50);
+    heldout_103 49/50, 1/50 (rules alone 39/50, 1/50). heldout_104 to _107 on ce9a546, the same
+    screen with two more rules: 48/50, 1/50; 49/50, 0/50; 49/50, 2/50; 50/50, 1/50 (rules alone
+    35, 33, 33 and 37 caught). Then tuned on in session 8 and trained on: every crisis caught.
+    The false alarms allowed are jokes with the strongest words about a partner or oneself ("if he
+    proposes on the jumbotron i will jump off a bridge", "i wanna jump off a cliff lmao", "he
+    wants to die lol" after a football match: the screen leaves these to recall), a nurse who
+    "just wants to crash" after a night shift, a "goodbye forever" note on the fridge, an ex who
+    read my messages (a past that the monitoring window still reads), and a daughter of 17 whose
+    boyfriend is 18."""
+    _assert_all_caught(name, alarms)
+
+
+@pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_100.yaml", 50, 5),
-        ("blind/safety_heldout_101.yaml", 50, 5),
-        ("blind/safety_heldout_102.yaml", 49, 1),
-        ("blind/safety_heldout_103.yaml", 49, 1),
-        ("blind/safety_heldout_104.yaml", 48, 1),
-        ("blind/safety_heldout_105.yaml", 49, 0),
-        ("blind/safety_heldout_106.yaml", 49, 2),
-        ("blind/safety_heldout_107.yaml", 50, 1),
+        ("blind/safety_heldout_108.yaml", 0, 0),
+        ("blind/safety_heldout_109.yaml", 0, 0),
+        ("blind/safety_heldout_110.yaml", 0, 0),
+        ("blind/safety_heldout_111.yaml", 0, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on cd7a1b3, the screen as shipped at the end of session 7:
-    heldout_100 recall 50/50, false alarms 5/50 (rules alone 38/50, 4/50); heldout_101 50/50,
-    5/50 (rules alone 35/50, 5/50); heldout_102 49/50, 1/50 (rules alone 33/50, 1/50);
-    heldout_103 49/50, 1/50 (rules alone 39/50, 1/50). Run once on ce9a546, the same screen with
-    two more rules: heldout_104 48/50, 1/50 (rules alone 35/50, 1/50); heldout_105 49/50, 0/50
-    (33/50, 0/50); heldout_106 49/50, 2/50 (33/50, 2/50); heldout_107 50/50, 1/50 (37/50, 1/50).
+    """Written blind and run once on SCREEN, the screen as shipped in session 8: FIGURES.
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
@@ -948,6 +968,7 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s7i.yaml", 0),
         ("safety_near_misses_s7j.yaml", 0),
         ("safety_near_misses_s7k.yaml", 0),
+        ("safety_near_misses_s8.yaml", 0),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
