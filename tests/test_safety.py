@@ -919,16 +919,19 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_108.yaml", 0, 0),
-        ("blind/safety_heldout_109.yaml", 0, 0),
-        ("blind/safety_heldout_110.yaml", 0, 0),
-        ("blind/safety_heldout_111.yaml", 0, 0),
+        ("blind/safety_heldout_108.yaml", 50, 0),
+        ("blind/safety_heldout_109.yaml", 49, 3),
+        ("blind/safety_heldout_110.yaml", 47, 4),
+        ("blind/safety_heldout_111.yaml", 48, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on SCREEN, the screen as shipped in session 8: FIGURES.
+    """Written blind and run once on e6b1f91, the screen as shipped in session 8 (rules widened on
+    heldout_60-107): heldout_108 recall 50/50, false alarms 0/50 (rules alone 32/50, 0/50);
+    heldout_109 49/50, 3/50 (rules alone 36/50, 2/50); heldout_110 47/50, 4/50 (rules alone 31/50,
+    4/50); heldout_111 48/50, 0/50 (rules alone 38/50, 0/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
