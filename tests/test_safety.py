@@ -898,6 +898,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_105.yaml", 0),
         ("safety_heldout_106.yaml", 1),
         ("safety_heldout_107.yaml", 0),
+        ("safety_heldout_108.yaml", 0),
+        ("safety_heldout_109.yaml", 1),
+        ("safety_heldout_110.yaml", 2),
+        ("safety_heldout_111.yaml", 0),
     ],
 )
 def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) -> None:
@@ -906,32 +910,33 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
     5/50 (rules alone 35/50, 5/50); heldout_102 49/50, 1/50 (rules alone 33/50, 1/50);
     heldout_103 49/50, 1/50 (rules alone 39/50, 1/50). heldout_104 to _107 on ce9a546, the same
     screen with two more rules: 48/50, 1/50; 49/50, 0/50; 49/50, 2/50; 50/50, 1/50 (rules alone
-    35, 33, 33 and 37 caught). Then tuned on in session 8 and trained on: every crisis caught.
+    35, 33, 33 and 37 caught). heldout_108 to _111 on e6b1f91, the screen tuned on 60-107: 50/50,
+    0/50; 49/50, 3/50; 47/50, 4/50; 48/50, 0/50 (rules alone 32, 36, 31 and 38 caught). Then tuned
+    on in session 8 and trained on: every crisis caught.
     The false alarms allowed are jokes with the strongest words about a partner or oneself ("if he
     proposes on the jumbotron i will jump off a bridge", "i wanna jump off a cliff lmao", "he
     wants to die lol" after a football match: the screen leaves these to recall), a nurse who
     "just wants to crash" after a night shift, a "goodbye forever" note on the fridge, an ex who
-    read my messages (a past that the monitoring window still reads), and a daughter of 17 whose
-    boyfriend is 18."""
+    read my messages (a past that the monitoring window still reads), a daughter of 17 whose
+    boyfriend is 18, and in heldout_109 and _110 a sexual assault at uni 15 years ago (past
+    assaults stay flagged), "he'd kill me if i ate the last slice ... send flowers to my funeral"
+    and a pharmacist whose partner jokes she could poison him."""
     _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_108.yaml", 50, 0),
-        ("blind/safety_heldout_109.yaml", 49, 3),
-        ("blind/safety_heldout_110.yaml", 47, 4),
-        ("blind/safety_heldout_111.yaml", 48, 0),
+        ("blind/safety_heldout_112.yaml", 0, 0),
+        ("blind/safety_heldout_113.yaml", 0, 0),
+        ("blind/safety_heldout_114.yaml", 0, 0),
+        ("blind/safety_heldout_115.yaml", 0, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on e6b1f91, the screen as shipped in session 8 (rules widened on
-    heldout_60-107): heldout_108 recall 50/50, false alarms 0/50 (rules alone 32/50, 0/50);
-    heldout_109 49/50, 3/50 (rules alone 36/50, 2/50); heldout_110 47/50, 4/50 (rules alone 31/50,
-    4/50); heldout_111 48/50, 0/50 (rules alone 38/50, 0/50).
+    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
@@ -972,6 +977,7 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s7j.yaml", 0),
         ("safety_near_misses_s7k.yaml", 0),
         ("safety_near_misses_s8.yaml", 0),
+        ("safety_near_misses_s8b.yaml", 0),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
