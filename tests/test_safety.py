@@ -927,16 +927,19 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_112.yaml", 0, 0),
-        ("blind/safety_heldout_113.yaml", 0, 0),
-        ("blind/safety_heldout_114.yaml", 0, 0),
-        ("blind/safety_heldout_115.yaml", 0, 0),
+        ("blind/safety_heldout_112.yaml", 48, 1),
+        ("blind/safety_heldout_113.yaml", 48, 2),
+        ("blind/safety_heldout_114.yaml", 49, 0),
+        ("blind/safety_heldout_115.yaml", 50, 2),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
+    """Written blind and run once on 82e9d57, the screen as shipped at the end of session 8 (rules
+    widened on heldout_60-111): heldout_112 recall 48/50, false alarms 1/50 (rules alone 35/50,
+    1/50); heldout_113 48/50, 2/50 (rules alone 38/50, 1/50); heldout_114 49/50, 0/50 (rules alone
+    33/50, 0/50); heldout_115 50/50, 2/50 (rules alone 34/50, 1/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
