@@ -902,6 +902,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_109.yaml", 1),
         ("safety_heldout_110.yaml", 2),
         ("safety_heldout_111.yaml", 0),
+        ("safety_heldout_112.yaml", 0),
+        ("safety_heldout_113.yaml", 0),
+        ("safety_heldout_114.yaml", 0),
+        ("safety_heldout_115.yaml", 0),
     ],
 )
 def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) -> None:
@@ -911,8 +915,10 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
     heldout_103 49/50, 1/50 (rules alone 39/50, 1/50). heldout_104 to _107 on ce9a546, the same
     screen with two more rules: 48/50, 1/50; 49/50, 0/50; 49/50, 2/50; 50/50, 1/50 (rules alone
     35, 33, 33 and 37 caught). heldout_108 to _111 on e6b1f91, the screen tuned on 60-107: 50/50,
-    0/50; 49/50, 3/50; 47/50, 4/50; 48/50, 0/50 (rules alone 32, 36, 31 and 38 caught). Then tuned
-    on in session 8 and trained on: every crisis caught.
+    0/50; 49/50, 3/50; 47/50, 4/50; 48/50, 0/50 (rules alone 32, 36, 31 and 38 caught).
+    heldout_112 to _115 on 82e9d57: 48/50, 1/50; 48/50, 2/50; 49/50, 0/50; 50/50, 2/50 (rules
+    alone 35, 38, 33 and 34 caught). Then tuned on in session 8 and trained on: every crisis
+    caught.
     The false alarms allowed are jokes with the strongest words about a partner or oneself ("if he
     proposes on the jumbotron i will jump off a bridge", "i wanna jump off a cliff lmao", "he
     wants to die lol" after a football match: the screen leaves these to recall), a nurse who
@@ -927,19 +933,16 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_112.yaml", 48, 1),
-        ("blind/safety_heldout_113.yaml", 48, 2),
-        ("blind/safety_heldout_114.yaml", 49, 0),
-        ("blind/safety_heldout_115.yaml", 50, 2),
+        ("blind/safety_heldout_116.yaml", 0, 0),
+        ("blind/safety_heldout_117.yaml", 0, 0),
+        ("blind/safety_heldout_118.yaml", 0, 0),
+        ("blind/safety_heldout_119.yaml", 0, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on 82e9d57, the screen as shipped at the end of session 8 (rules
-    widened on heldout_60-111): heldout_112 recall 48/50, false alarms 1/50 (rules alone 35/50,
-    1/50); heldout_113 48/50, 2/50 (rules alone 38/50, 1/50); heldout_114 49/50, 0/50 (rules alone
-    33/50, 0/50); heldout_115 50/50, 2/50 (rules alone 34/50, 1/50).
+    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
@@ -981,6 +984,7 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s7k.yaml", 0),
         ("safety_near_misses_s8.yaml", 0),
         ("safety_near_misses_s8b.yaml", 0),
+        ("safety_near_misses_s8c.yaml", 1),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
