@@ -933,16 +933,19 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_116.yaml", 0, 0),
-        ("blind/safety_heldout_117.yaml", 0, 0),
-        ("blind/safety_heldout_118.yaml", 0, 0),
-        ("blind/safety_heldout_119.yaml", 0, 0),
+        ("blind/safety_heldout_116.yaml", 50, 2),
+        ("blind/safety_heldout_117.yaml", 49, 1),
+        ("blind/safety_heldout_118.yaml", 48, 1),
+        ("blind/safety_heldout_119.yaml", 49, 1),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
+    """Written blind and run once on 1451b8e, the screen as shipped in session 8 (rules widened on
+    heldout_60-115): heldout_116 recall 50/50, false alarms 2/50 (rules alone 37/50, 2/50);
+    heldout_117 49/50, 1/50 (rules alone 37/50, 1/50); heldout_118 48/50, 1/50 (rules alone 32/50,
+    1/50); heldout_119 49/50, 1/50 (rules alone 36/50, 1/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
