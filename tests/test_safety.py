@@ -906,6 +906,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_113.yaml", 0),
         ("safety_heldout_114.yaml", 0),
         ("safety_heldout_115.yaml", 0),
+        ("safety_heldout_116.yaml", 2),
+        ("safety_heldout_117.yaml", 0),
+        ("safety_heldout_118.yaml", 0),
+        ("safety_heldout_119.yaml", 1),
     ],
 )
 def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) -> None:
@@ -917,8 +921,9 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
     35, 33, 33 and 37 caught). heldout_108 to _111 on e6b1f91, the screen tuned on 60-107: 50/50,
     0/50; 49/50, 3/50; 47/50, 4/50; 48/50, 0/50 (rules alone 32, 36, 31 and 38 caught).
     heldout_112 to _115 on 82e9d57: 48/50, 1/50; 48/50, 2/50; 49/50, 0/50; 50/50, 2/50 (rules
-    alone 35, 38, 33 and 34 caught). Then tuned on in session 8 and trained on: every crisis
-    caught.
+    alone 35, 38, 33 and 34 caught). heldout_116 to _119 on 1451b8e: 50/50, 2/50; 49/50, 1/50;
+    48/50, 1/50; 49/50, 1/50 (rules alone 37, 37, 32 and 36 caught). Then tuned on in session 8
+    and trained on: every crisis caught.
     The false alarms allowed are jokes with the strongest words about a partner or oneself ("if he
     proposes on the jumbotron i will jump off a bridge", "i wanna jump off a cliff lmao", "he
     wants to die lol" after a football match: the screen leaves these to recall), a nurse who
@@ -926,26 +931,25 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
     read my messages (a past that the monitoring window still reads), a daughter of 17 whose
     boyfriend is 18, and in heldout_109 and _110 a sexual assault at uni 15 years ago (past
     assaults stay flagged), "he'd kill me if i ate the last slice ... send flowers to my funeral"
-    and a pharmacist whose partner jokes she could poison him."""
+    and a pharmacist whose partner jokes she could poison him, and in heldout_116 and _119 "she'd
+    kill me if i told anyone about her karaoke performance", "i'm gonna jump off a bridge" over
+    ikea instructions, and a dad of a 16 year old with her first boyfriend."""
     _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_116.yaml", 50, 2),
-        ("blind/safety_heldout_117.yaml", 49, 1),
-        ("blind/safety_heldout_118.yaml", 48, 1),
-        ("blind/safety_heldout_119.yaml", 49, 1),
+        ("blind/safety_heldout_120.yaml", 0, 0),
+        ("blind/safety_heldout_121.yaml", 0, 0),
+        ("blind/safety_heldout_122.yaml", 0, 0),
+        ("blind/safety_heldout_123.yaml", 0, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on 1451b8e, the screen as shipped in session 8 (rules widened on
-    heldout_60-115): heldout_116 recall 50/50, false alarms 2/50 (rules alone 37/50, 2/50);
-    heldout_117 49/50, 1/50 (rules alone 37/50, 1/50); heldout_118 48/50, 1/50 (rules alone 32/50,
-    1/50); heldout_119 49/50, 1/50 (rules alone 36/50, 1/50).
+    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
@@ -988,6 +992,7 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s8.yaml", 0),
         ("safety_near_misses_s8b.yaml", 0),
         ("safety_near_misses_s8c.yaml", 1),
+        ("safety_near_misses_s8d.yaml", 0),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
