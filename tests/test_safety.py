@@ -940,16 +940,19 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_120.yaml", 0, 0),
-        ("blind/safety_heldout_121.yaml", 0, 0),
-        ("blind/safety_heldout_122.yaml", 0, 0),
-        ("blind/safety_heldout_123.yaml", 0, 0),
+        ("blind/safety_heldout_120.yaml", 50, 2),
+        ("blind/safety_heldout_121.yaml", 48, 0),
+        ("blind/safety_heldout_122.yaml", 50, 1),
+        ("blind/safety_heldout_123.yaml", 50, 2),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
+    """Written blind and run once on 98006d5, the screen as shipped in session 8 (rules widened on
+    heldout_60-119): heldout_120 recall 50/50, false alarms 2/50 (rules alone 33/50, 2/50);
+    heldout_121 48/50, 0/50 (rules alone 31/50, 0/50); heldout_122 50/50, 1/50 (rules alone 38/50,
+    1/50); heldout_123 50/50, 2/50 (rules alone 35/50, 2/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
