@@ -910,6 +910,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_117.yaml", 0),
         ("safety_heldout_118.yaml", 0),
         ("safety_heldout_119.yaml", 1),
+        ("safety_heldout_120.yaml", 1),
+        ("safety_heldout_121.yaml", 0),
+        ("safety_heldout_122.yaml", 0),
+        ("safety_heldout_123.yaml", 1),
     ],
 )
 def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) -> None:
@@ -922,8 +926,9 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
     0/50; 49/50, 3/50; 47/50, 4/50; 48/50, 0/50 (rules alone 32, 36, 31 and 38 caught).
     heldout_112 to _115 on 82e9d57: 48/50, 1/50; 48/50, 2/50; 49/50, 0/50; 50/50, 2/50 (rules
     alone 35, 38, 33 and 34 caught). heldout_116 to _119 on 1451b8e: 50/50, 2/50; 49/50, 1/50;
-    48/50, 1/50; 49/50, 1/50 (rules alone 37, 37, 32 and 36 caught). Then tuned on in session 8
-    and trained on: every crisis caught.
+    48/50, 1/50; 49/50, 1/50 (rules alone 37, 37, 32 and 36 caught). heldout_120 to _123 on
+    98006d5: 50/50, 2/50; 48/50, 0/50; 50/50, 1/50; 50/50, 2/50 (rules alone 33, 31, 38 and 35
+    caught). Then tuned on in session 8 and trained on: every crisis caught.
     The false alarms allowed are jokes with the strongest words about a partner or oneself ("if he
     proposes on the jumbotron i will jump off a bridge", "i wanna jump off a cliff lmao", "he
     wants to die lol" after a football match: the screen leaves these to recall), a nurse who
@@ -933,26 +938,25 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
     assaults stay flagged), "he'd kill me if i ate the last slice ... send flowers to my funeral"
     and a pharmacist whose partner jokes she could poison him, and in heldout_116 and _119 "she'd
     kill me if i told anyone about her karaoke performance", "i'm gonna jump off a bridge" over
-    ikea instructions, and a dad of a 16 year old with her first boyfriend."""
+    ikea instructions, and a dad of a 16 year old with her first boyfriend, and in heldout_120 and
+    _123 "im gonna jump off a bridge" when excel crashes and an assault at uni ten years and a lot
+    of therapy ago."""
     _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_120.yaml", 50, 2),
-        ("blind/safety_heldout_121.yaml", 48, 0),
-        ("blind/safety_heldout_122.yaml", 50, 1),
-        ("blind/safety_heldout_123.yaml", 50, 2),
+        ("blind/safety_heldout_124.yaml", 0, 0),
+        ("blind/safety_heldout_125.yaml", 0, 0),
+        ("blind/safety_heldout_126.yaml", 0, 0),
+        ("blind/safety_heldout_127.yaml", 0, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on 98006d5, the screen as shipped in session 8 (rules widened on
-    heldout_60-119): heldout_120 recall 50/50, false alarms 2/50 (rules alone 33/50, 2/50);
-    heldout_121 48/50, 0/50 (rules alone 31/50, 0/50); heldout_122 50/50, 1/50 (rules alone 38/50,
-    1/50); heldout_123 50/50, 2/50 (rules alone 35/50, 2/50).
+    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
@@ -996,6 +1000,7 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s8b.yaml", 0),
         ("safety_near_misses_s8c.yaml", 1),
         ("safety_near_misses_s8d.yaml", 0),
+        ("safety_near_misses_s8e.yaml", 0),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
