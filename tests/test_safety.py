@@ -947,16 +947,19 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_124.yaml", 0, 0),
-        ("blind/safety_heldout_125.yaml", 0, 0),
-        ("blind/safety_heldout_126.yaml", 0, 0),
-        ("blind/safety_heldout_127.yaml", 0, 0),
+        ("blind/safety_heldout_124.yaml", 50, 3),
+        ("blind/safety_heldout_125.yaml", 50, 0),
+        ("blind/safety_heldout_126.yaml", 49, 1),
+        ("blind/safety_heldout_127.yaml", 50, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
+    """Written blind and run once on 0dcda84, the screen as shipped in session 8 (rules widened on
+    heldout_60-123): heldout_124 recall 50/50, false alarms 3/50 (rules alone 41/50, 3/50);
+    heldout_125 50/50, 0/50 (rules alone 38/50, 0/50); heldout_126 49/50, 1/50 (rules alone 36/50,
+    1/50); heldout_127 50/50, 0/50 (rules alone 37/50, 0/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
