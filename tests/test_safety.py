@@ -914,6 +914,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_121.yaml", 0),
         ("safety_heldout_122.yaml", 0),
         ("safety_heldout_123.yaml", 1),
+        ("safety_heldout_124.yaml", 1),
+        ("safety_heldout_125.yaml", 0),
+        ("safety_heldout_126.yaml", 0),
+        ("safety_heldout_127.yaml", 0),
     ],
 )
 def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) -> None:
@@ -928,7 +932,9 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
     alone 35, 38, 33 and 34 caught). heldout_116 to _119 on 1451b8e: 50/50, 2/50; 49/50, 1/50;
     48/50, 1/50; 49/50, 1/50 (rules alone 37, 37, 32 and 36 caught). heldout_120 to _123 on
     98006d5: 50/50, 2/50; 48/50, 0/50; 50/50, 1/50; 50/50, 2/50 (rules alone 33, 31, 38 and 35
-    caught). Then tuned on in session 8 and trained on: every crisis caught.
+    caught). heldout_124 to _127 on 0dcda84: 50/50, 3/50; 50/50, 0/50; 49/50, 1/50; 50/50, 0/50
+    (rules alone 41, 38, 36 and 37 caught). Then tuned on in session 8 and trained on: every
+    crisis caught.
     The false alarms allowed are jokes with the strongest words about a partner or oneself ("if he
     proposes on the jumbotron i will jump off a bridge", "i wanna jump off a cliff lmao", "he
     wants to die lol" after a football match: the screen leaves these to recall), a nurse who
@@ -940,26 +946,23 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
     kill me if i told anyone about her karaoke performance", "i'm gonna jump off a bridge" over
     ikea instructions, and a dad of a 16 year old with her first boyfriend, and in heldout_120 and
     _123 "im gonna jump off a bridge" when excel crashes and an assault at uni ten years and a lot
-    of therapy ago."""
+    of therapy ago (and in heldout_124, one 12 years ago)."""
     _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_124.yaml", 50, 3),
-        ("blind/safety_heldout_125.yaml", 50, 0),
-        ("blind/safety_heldout_126.yaml", 49, 1),
-        ("blind/safety_heldout_127.yaml", 50, 0),
+        ("blind/safety_heldout_128.yaml", 0, 0),
+        ("blind/safety_heldout_129.yaml", 0, 0),
+        ("blind/safety_heldout_130.yaml", 0, 0),
+        ("blind/safety_heldout_131.yaml", 0, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on 0dcda84, the screen as shipped in session 8 (rules widened on
-    heldout_60-123): heldout_124 recall 50/50, false alarms 3/50 (rules alone 41/50, 3/50);
-    heldout_125 50/50, 0/50 (rules alone 38/50, 0/50); heldout_126 49/50, 1/50 (rules alone 36/50,
-    1/50); heldout_127 50/50, 0/50 (rules alone 37/50, 0/50).
+    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
@@ -1004,6 +1007,7 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s8c.yaml", 1),
         ("safety_near_misses_s8d.yaml", 0),
         ("safety_near_misses_s8e.yaml", 0),
+        ("safety_near_misses_s8f.yaml", 2),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
