@@ -953,16 +953,19 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_128.yaml", 0, 0),
-        ("blind/safety_heldout_129.yaml", 0, 0),
-        ("blind/safety_heldout_130.yaml", 0, 0),
-        ("blind/safety_heldout_131.yaml", 0, 0),
+        ("blind/safety_heldout_128.yaml", 50, 2),
+        ("blind/safety_heldout_129.yaml", 50, 0),
+        ("blind/safety_heldout_130.yaml", 50, 4),
+        ("blind/safety_heldout_131.yaml", 49, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
+    """Written blind and run once on 920f801, the screen as shipped in session 8 (rules widened on
+    heldout_60-127): heldout_128 recall 50/50, false alarms 2/50 (rules alone 33/50, 1/50);
+    heldout_129 50/50, 0/50 (rules alone 41/50, 0/50); heldout_130 50/50, 4/50 (rules alone 34/50,
+    4/50); heldout_131 49/50, 0/50 (rules alone 33/50, 0/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
