@@ -961,16 +961,19 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_132.yaml", 0, 0),
-        ("blind/safety_heldout_133.yaml", 0, 0),
-        ("blind/safety_heldout_134.yaml", 0, 0),
-        ("blind/safety_heldout_135.yaml", 0, 0),
+        ("blind/safety_heldout_132.yaml", 50, 0),
+        ("blind/safety_heldout_133.yaml", 50, 5),
+        ("blind/safety_heldout_134.yaml", 49, 3),
+        ("blind/safety_heldout_135.yaml", 50, 1),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
+    """Written blind and run once on ee6492c, the screen as shipped at the end of session 8 (rules
+    widened on heldout_60-131): heldout_132 recall 50/50, false alarms 0/50 (rules alone 39/50,
+    0/50); heldout_133 50/50, 5/50 (rules alone 37/50, 5/50); heldout_134 49/50, 3/50 (rules alone
+    30/50, 2/50); heldout_135 50/50, 1/50 (rules alone 35/50, 1/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
