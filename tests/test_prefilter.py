@@ -1,21 +1,22 @@
-"""The literal prefilter: what it reads from a pattern, and that it never skips a rule that would
-have matched, in the safety screen (whose answers are the same with and without it) and in the
-checks."""
+"""The literal prefilter: what it reads from a pattern, how the index combines a pattern's factors,
+and that it never skips a rule that would have matched, in the safety screen (whose answers are
+the same with and without it) and in the checks."""
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
 import json
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from coach.prefilter import LiteralIndex, Prefiltered, needed
+from coach.prefilter import LiteralIndex, Needs, Prefiltered, conjoin, needed, needed_all
 from coach.safety.folding import spelled_out_view, views
-from coach.safety.rules import REQUIRES, RulesError, RuleSet, build, ruleset
+from coach.safety.rules import RulesError, RuleSet, build, ruleset
 from tests import test_safety
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -58,6 +59,95 @@ def test_nothing_known_means_always_run(pattern: str) -> None:
     assert LiteralIndex({"p": needed(pattern)}).candidates("") == {"p"}
 
 
+def _sets(*sets: set[str]) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(s) for s in sets)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("kill myself", _sets({"kill myself"})),
+        # every necessary part, the most selective first
+        (
+            r"\bkill(?:ed|ing)?[\W_]+(?:myself|me)\b",
+            _sets({"kill", "killed", "killing"}, {"myself", "me"}),
+        ),
+        (r"pills?[\W_]+(?:taken|swallowed)", _sets({"taken", "swallowed"}, {"pill", "pills"})),
+        # a group that must match gives what is inside it; an optional one gives nothing
+        (r"(?:abc[\W_]+defg)+[\W_]+xyz", _sets({"defg"}, {"abc"}, {"xyz"})),
+        (r"abc(?:[\W_]+defg)?", _sets({"abc"})),
+        # an alternation is one factor: the union of each branch's best
+        (r"(?:abc[\W_]+defgh|ijkl)[\W_]+mn", _sets({"defgh", "ijkl"}, {"mn"})),
+        # a factor another one implies adds nothing ("killing" contains "kill")
+        (r"kill[\W_]+killing", _sets({"killing"})),
+        # single letters are in nearly every text: kept only when nothing better is known
+        (r"a[\W_]+kill", _sets({"kill"})),
+        ("x+", _sets({"x"})),
+        # at most three, the most selective (ties keep the pattern's order)
+        (
+            r"alpha[\W_]+bravo[\W_]+charlie[\W_]+delta[\W_]+echo",
+            _sets({"charlie"}, {"alpha"}, {"bravo"}),
+        ),
+    ],
+)
+def test_needed_all_factors(pattern: str, expected: tuple[frozenset[str], ...]) -> None:
+    factors = needed_all(pattern)
+    assert factors == expected
+    assert needed(pattern) == expected[0]  # the single best is the first factor
+
+
+def test_nothing_known_has_no_factors() -> None:
+    assert needed_all("[a-z]+") is None
+    assert needed_all("(?i)kill me") is None
+    assert conjoin(None, None) is None
+    assert conjoin(_sets({"abc"}), None) == _sets({"abc"})
+    # the factors of both, the most selective first: 4 letters, then fewer literals
+    assert conjoin(_sets({"pill", "pills"}), _sets({"kill"}, {"me"})) == _sets(
+        {"kill"}, {"pill", "pills"}, {"me"}
+    )
+
+
+def test_index_needs_every_factor() -> None:
+    index = LiteralIndex(
+        {
+            "both": _sets({"kill", "killing"}, {"me", "myself"}),
+            "three": _sets({"aa"}, {"bb"}, {"cc"}),
+            "one": frozenset({"pills"}),  # a single set is one factor
+            "never": None,
+        }
+    )
+    assert index.candidates("kill him") == {"never"}
+    assert index.candidates("kill me") == {"both", "never"}
+    assert index.candidates("myself, killing") == {"both", "never"}  # in any order
+    assert index.candidates("aa bb pills") == {"one", "never"}
+    assert index.candidates("cc bb aa") == {"three", "never"}
+    assert index.candidates("ccbbaa") == {"three", "never"}  # literals may even touch
+
+
+def test_index_agrees_with_checking_every_key() -> None:
+    """Many keys with one to four factors over a small alphabet, so that most texts satisfy
+    some factors of a key but not all: the index against the definition, key by key."""
+    rng = random.Random(7)
+    words = ["ab", "bc", "ca", "abc", "cab", "bb", "a", "cc"]
+
+    def factor() -> frozenset[str]:
+        return frozenset(rng.sample(words, rng.randint(1, 2)))
+
+    needs: dict[int, Needs] = {
+        key: None if key % 17 == 0 else tuple(factor() for _ in range(rng.randint(1, 4)))
+        for key in range(400)
+    }
+    index = LiteralIndex(needs)
+    for _ in range(300):
+        text = "".join(rng.choice("abc ") for _ in range(rng.randint(0, 12)))
+        expected = {
+            key
+            for key, factors in needs.items()
+            if all(any(w in text for w in f) for f in factors or ())
+        }
+        assert index.candidates(text) == expected, text
+
+
 def test_index_names_the_patterns_that_may_match() -> None:
     index = LiteralIndex(
         {"a": frozenset({"killing"}), "b": None, "c": frozenset({"zzz"}), "d": frozenset({"ill"})}
@@ -98,21 +188,29 @@ def _all_views(text: str) -> list[tuple[str, bool]]:
 
 
 def test_prefilter_never_skips_a_matching_pattern() -> None:
+    """Every rule and concept that matches a view is a candidate for it; a pattern rule is
+    indexed with what it ``requires``, so it may be left out only when that is absent."""
     rules = ruleset()
     rules.compile_all()
     every_rule = (*rules.rules, *rules.output_always, *rules.output_when_flagged_rules())
-    checked = 0
+    pattern_rules = {r.id for r in rules.rules}  # output rules do not apply `requires`
+    checked = conjunctive = pruned = 0
     for text in _fixture_texts():
         for view, loose in _all_views(text):
             runnable = rules.rule_index.candidates(view)
             possible = rules.concept_index.candidates(view)
             for rule in every_rule:
+                factors = rules.rule_needs[rule.id] or ()
                 if (rule.loose.get() if loose else rule.strict).search(view):
+                    required = rule.requires if rule.id in pattern_rules else None
+                    if required is not None and not required.search(view):
+                        continue
                     assert rule.id in runnable, (rule.id, view)
                     checked += 1
-                if rule.requires is not None and rule.requires.search(view):
-                    assert REQUIRES + rule.id in runnable, (rule.id, "requires", view)
-                    checked += 1
+                    conjunctive += len(factors) > 1
+                elif len(factors) > 1 and rule.id not in runnable:
+                    # left out although its best factor is in the text: a later one is not
+                    pruned += any(literal in view for literal in factors[0])
             for key, (strict, lazy) in rules.concepts.items():
                 if (lazy.get() if loose else strict).search(view):
                     assert key in possible, (key, view)
@@ -120,6 +218,9 @@ def test_prefilter_never_skips_a_matching_pattern() -> None:
             if rules.allow_strict.search(view):
                 assert "" in runnable, view
     assert checked > 1000
+    # the conjunctive path is exercised both ways: matches through it, and rules it left out
+    assert conjunctive > 500
+    assert pruned > 1000
 
 
 def _unfiltered(rules: RuleSet) -> RuleSet:
@@ -136,8 +237,11 @@ def _unfiltered(rules: RuleSet) -> RuleSet:
 def test_screen_answers_the_same_without_the_prefilter() -> None:
     rules = ruleset()
     plain = _unfiltered(rules)
+    flags = ["none", *rules.output_when_flagged]
     for text in _fixture_texts():
         assert rules.detect(text) == plain.detect(text), text
+        for flag in flags:
+            assert rules.output_hits(text, flag) == plain.output_hits(text, flag), (text, flag)
 
 
 def test_every_rule_is_prefiltered() -> None:

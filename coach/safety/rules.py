@@ -34,7 +34,7 @@ from typing import Any, NamedTuple, get_args
 
 import yaml
 
-from coach.prefilter import LiteralIndex, Needed, needed
+from coach.prefilter import LiteralIndex, Needs, conjoin, needed_all
 from coach.safety.folding import spelled_out_view, views
 from coach.schemas import Risk
 
@@ -44,7 +44,6 @@ _WORD = re.compile(r"[a-z0-9]+")
 _CLAUSE_END = re.compile(r"[.!?;:,\n]")
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
 _BLANK = " ; "  # what an allowed idiom is replaced with: a sentence break, so words never join
-REQUIRES = "requires:"  # the key of a pattern rule's requirement in the rule index
 _SCOPES = ("sentence", "text")
 _OPENERS = frozenset({"even though", "even tho", "even if", "even when", "even after"})
 
@@ -146,10 +145,10 @@ class Rule:
     negatable: bool
     requires: re.Pattern[str] | None = None  # another pattern that must also occur in the text
     unless: tuple[re.Pattern[str], ...] = ()  # patterns that cancel the rule anywhere in the text
-    # Literals every match contains (see prefilter.py); the loose form has the same ones, since
-    # it differs only in what separates the words.
-    literals: Needed = None
-    requires_literals: Needed = None  # the same for ``requires``
+    # Literal sets every match has a literal of (see prefilter.py); the loose form has the same
+    # ones, since it differs only in what separates the words.
+    literals: Needs = None
+    requires_literals: Needs = None  # the same for ``requires``
 
 
 @dataclass(frozen=True)
@@ -230,8 +229,8 @@ class RuleSet:
     negation: Negation
     output_always: tuple[Rule, ...]
     output_when_flagged: Mapping[str, tuple[Rule, ...]]
-    concept_literals: Mapping[str, Needed] = field(default_factory=dict)
-    allow_literals: Needed = None
+    concept_literals: Mapping[str, Needs] = field(default_factory=dict)
+    allow_literals: Needs = None
 
     @cached_property
     def _rule_order(self) -> dict[str, int]:
@@ -242,13 +241,21 @@ class RuleSet:
         return LiteralIndex({key: self.concept_literals.get(key) for key in self.concepts})
 
     @cached_property
+    def rule_needs(self) -> dict[str, Needs]:
+        """What a text must contain for each pattern and output rule (by id) and the allow-list
+        (``""``) to match.
+
+        A pattern rule fires only if what it ``requires`` occurs too, so it needs the literals of
+        both: a rule whose requirement cannot occur is not run. (Output rules do not apply
+        ``requires``, so theirs are left out.)
+        """
+        outputs = (*self.output_always, *self.output_when_flagged_rules())
+        needs = {"": self.allow_literals} | {r.id: r.literals for r in outputs}
+        return needs | {r.id: conjoin(r.literals, r.requires_literals) for r in self.rules}
+
+    @cached_property
     def rule_index(self) -> LiteralIndex[str]:
-        """Pattern and output rules by id, the allow-list as ``""``, and each pattern rule's
-        ``requires`` as ``REQUIRES + id``: a rule whose requirement cannot occur is not run."""
-        rules = (*self.rules, *self.output_always, *self.output_when_flagged_rules())
-        needs = {"": self.allow_literals} | {r.id: r.literals for r in rules}
-        needs |= {REQUIRES + r.id: r.requires_literals for r in self.rules if r.requires}
-        return LiteralIndex(needs)
+        return LiteralIndex(self.rule_needs)
 
     def detect(self, text: str) -> dict[str, list[str]]:
         """Categories hit in ``text``, each with the ids of the rules that matched."""
@@ -267,8 +274,6 @@ class RuleSet:
                 rule = self.rules[position]
                 if rule.id in found.get(rule.category, ()):
                     continue
-                if rule.requires is not None and REQUIRES + rule.id not in runnable:
-                    continue  # what it requires is not in the text: its own search is moot
                 if self._hit(rule, view, loose):
                     found.setdefault(rule.category, []).append(rule.id)
         return found
@@ -541,8 +546,8 @@ def _rules(
             _compile(_word_bounded(f"{{{u}}}" if u in macros else str(u)), macros, rule_id)[0]
             for u in ([unless_spec] if isinstance(unless_spec, str) else unless_spec)
         )
-        literals = needed(strict.pattern)
-        needs = needed(requires.pattern) if requires is not None else None
+        literals = needed_all(strict.pattern)
+        needs = needed_all(requires.pattern) if requires is not None else None
         patterns.append(
             Rule(rule_id, category, strict, loose, negatable, requires, unless, literals, needs)
         )
@@ -683,8 +688,8 @@ def build(data: Mapping[str, Any]) -> RuleSet:
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
         raise RulesError(f"rule ids must be unique (the prefilter keys on them): {repeated!r}")
-    concept_literals = {key: needed(strict.pattern) for key, (strict, _) in concepts.items()}
-    allow_literals = needed(allow_strict.pattern)
+    concept_literals = {key: needed_all(strict.pattern) for key, (strict, _) in concepts.items()}
+    allow_literals = needed_all(allow_strict.pattern)
     return RuleSet(
         rules=tuple(rules),
         windows=tuple(windows),
