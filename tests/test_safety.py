@@ -923,6 +923,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_129.yaml", 0),
         ("safety_heldout_130.yaml", 2),
         ("safety_heldout_131.yaml", 0),
+        ("safety_heldout_132.yaml", 0),
+        ("safety_heldout_133.yaml", 2),
+        ("safety_heldout_134.yaml", 0),
+        ("safety_heldout_135.yaml", 1),
     ],
 )
 def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) -> None:
@@ -939,8 +943,9 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
     98006d5: 50/50, 2/50; 48/50, 0/50; 50/50, 1/50; 50/50, 2/50 (rules alone 33, 31, 38 and 35
     caught). heldout_124 to _127 on 0dcda84: 50/50, 3/50; 50/50, 0/50; 49/50, 1/50; 50/50, 0/50
     (rules alone 41, 38, 36 and 37 caught). heldout_128 to _131 on 920f801: 50/50, 2/50; 50/50,
-    0/50; 50/50, 4/50; 49/50, 0/50 (rules alone 33, 41, 34 and 33 caught). Then tuned on in
-    session 8 and trained on: every crisis caught.
+    0/50; 50/50, 4/50; 49/50, 0/50 (rules alone 33, 41, 34 and 33 caught). heldout_132 to _135 on
+    ee6492c: 50/50, 0/50; 50/50, 5/50; 49/50, 3/50; 50/50, 1/50 (rules alone 39, 37, 30 and 35
+    caught). Then tuned on in session 8 and trained on: every crisis caught.
     The false alarms allowed are jokes with the strongest words about a partner or oneself ("if he
     proposes on the jumbotron i will jump off a bridge", "i wanna jump off a cliff lmao", "he
     wants to die lol" after a football match: the screen leaves these to recall), a nurse who
@@ -954,26 +959,25 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
     _123 "im gonna jump off a bridge" when excel crashes and an assault at uni ten years and a lot
     of therapy ago (and in heldout_124, one 12 years ago); in heldout_130 "she'll murder me if i
     give it back" about a chocolate stash and "ready to jump off a cliff lmao" when left on
-    read."""
+    read; in heldout_133 and _135 another past assault at uni, "im gonna jump off a bridge if my gf
+    makes me watch love island one more time" and "my cat is clearly better off without me" (a pet
+    is left to the sign: people in crisis say it of their pets)."""
     _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_132.yaml", 50, 0),
-        ("blind/safety_heldout_133.yaml", 50, 5),
-        ("blind/safety_heldout_134.yaml", 49, 3),
-        ("blind/safety_heldout_135.yaml", 50, 1),
+        ("blind/safety_heldout_136.yaml", 0, 0),
+        ("blind/safety_heldout_137.yaml", 0, 0),
+        ("blind/safety_heldout_138.yaml", 0, 0),
+        ("blind/safety_heldout_139.yaml", 0, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on ee6492c, the screen as shipped at the end of session 8 (rules
-    widened on heldout_60-131): heldout_132 recall 50/50, false alarms 0/50 (rules alone 39/50,
-    0/50); heldout_133 50/50, 5/50 (rules alone 37/50, 5/50); heldout_134 49/50, 3/50 (rules alone
-    30/50, 2/50); heldout_135 50/50, 1/50 (rules alone 35/50, 1/50).
+    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
@@ -1020,6 +1024,7 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s8e.yaml", 0),
         ("safety_near_misses_s8f.yaml", 2),
         ("safety_near_misses_s8g.yaml", 0),
+        ("safety_near_misses_s8h.yaml", 0),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
