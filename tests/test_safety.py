@@ -968,16 +968,19 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_136.yaml", 0, 0),
-        ("blind/safety_heldout_137.yaml", 0, 0),
-        ("blind/safety_heldout_138.yaml", 0, 0),
-        ("blind/safety_heldout_139.yaml", 0, 0),
+        ("blind/safety_heldout_136.yaml", 50, 2),
+        ("blind/safety_heldout_137.yaml", 49, 0),
+        ("blind/safety_heldout_138.yaml", 50, 0),
+        ("blind/safety_heldout_139.yaml", 49, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on SCREEN, the screen as shipped at the end of session 8: FIGURES.
+    """Written blind and run once on a119c59, the screen as shipped at the end of session 8 (rules
+    widened on heldout_60-135): heldout_136 recall 50/50, false alarms 2/50 (rules alone 39/50,
+    2/50); heldout_137 49/50, 0/50 (rules alone 37/50, 0/50); heldout_138 50/50, 0/50 (rules alone
+    35/50, 0/50); heldout_139 49/50, 0/50 (rules alone 42/50, 0/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
