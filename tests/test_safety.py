@@ -980,7 +980,9 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     """Written blind and run once on a119c59, the screen as shipped at the end of session 8 (rules
     widened on heldout_60-135): heldout_136 recall 50/50, false alarms 2/50 (rules alone 39/50,
     2/50); heldout_137 49/50, 0/50 (rules alone 37/50, 0/50); heldout_138 50/50, 0/50 (rules alone
-    35/50, 0/50); heldout_139 49/50, 0/50 (rules alone 42/50, 0/50).
+    35/50, 0/50); heldout_139 49/50, 0/50 (rules alone 42/50, 0/50). Afterwards one rule each was
+    added for the two misses (insulin and a post mortem; an adult messaging 15 year olds), so these
+    sets are no longer an estimate of the screen as shipped, only of a119c59.
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
