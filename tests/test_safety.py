@@ -972,6 +972,10 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
         ("blind/safety_heldout_137.yaml", 49, 0),
         ("blind/safety_heldout_138.yaml", 50, 0),
         ("blind/safety_heldout_139.yaml", 49, 0),
+        ("blind/safety_heldout_140.yaml", 49, 2),
+        ("blind/safety_heldout_141.yaml", 50, 0),
+        ("blind/safety_heldout_142.yaml", 48, 1),
+        ("blind/safety_heldout_143.yaml", 50, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
@@ -983,6 +987,10 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     35/50, 0/50); heldout_139 49/50, 0/50 (rules alone 42/50, 0/50). Afterwards one rule each was
     added for the two misses (insulin and a post mortem; an adult messaging 15 year olds), so these
     sets are no longer an estimate of the screen as shipped, only of a119c59.
+    heldout_140 to _143 were written blind and run once on that screen, f3c56cb, the screen as
+    shipped at the end of session 8: heldout_140 recall 49/50, false alarms 2/50 (rules alone
+    34/50, 2/50); heldout_141 50/50, 0/50 (rules alone 35/50, 0/50); heldout_142 48/50, 1/50
+    (rules alone 31/50, 1/50); heldout_143 50/50, 0/50 (rules alone 40/50, 0/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
