@@ -927,6 +927,10 @@ def test_blind_sets_tuned_on_in_session_7_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_133.yaml", 2),
         ("safety_heldout_134.yaml", 0),
         ("safety_heldout_135.yaml", 1),
+        ("safety_heldout_136.yaml", 2),
+        ("safety_heldout_137.yaml", 0),
+        ("safety_heldout_138.yaml", 0),
+        ("safety_heldout_139.yaml", 0),
     ],
 )
 def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) -> None:
@@ -945,7 +949,10 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
     (rules alone 41, 38, 36 and 37 caught). heldout_128 to _131 on 920f801: 50/50, 2/50; 50/50,
     0/50; 50/50, 4/50; 49/50, 0/50 (rules alone 33, 41, 34 and 33 caught). heldout_132 to _135 on
     ee6492c: 50/50, 0/50; 50/50, 5/50; 49/50, 3/50; 50/50, 1/50 (rules alone 39, 37, 30 and 35
-    caught). Then tuned on in session 8 and trained on: every crisis caught.
+    caught). heldout_136 to _139 on a119c59: 50/50, 2/50; 49/50, 0/50; 50/50, 0/50; 49/50, 0/50
+    (rules alone 39, 37, 35 and 42 caught); one rule each was added for their two misses at the end
+    of session 8, and they joined training in session 9. Then tuned on and trained on: every
+    crisis caught.
     The false alarms allowed are jokes with the strongest words about a partner or oneself ("if he
     proposes on the jumbotron i will jump off a bridge", "i wanna jump off a cliff lmao", "he
     wants to die lol" after a football match: the screen leaves these to recall), a nurse who
@@ -961,36 +968,48 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
     give it back" about a chocolate stash and "ready to jump off a cliff lmao" when left on
     read; in heldout_133 and _135 another past assault at uni, "im gonna jump off a bridge if my gf
     makes me watch love island one more time" and "my cat is clearly better off without me" (a pet
-    is left to the sign: people in crisis say it of their pets)."""
+    is left to the sign: people in crisis say it of their pets); in heldout_136 "one more of his
+    cousins' weddings i swear i'll jump off a bridge 🙃 jk" and an ex who used to go through my
+    phone."""
+    _assert_all_caught(name, alarms)
+
+
+@pytest.mark.parametrize(
+    ("name", "alarms"),
+    [
+        ("safety_heldout_140.yaml", 2),
+        ("safety_heldout_141.yaml", 0),
+        ("safety_heldout_142.yaml", 0),
+        ("safety_heldout_143.yaml", 0),
+    ],
+)
+def test_blind_sets_tuned_on_in_session_9_stay_caught(name: str, alarms: int) -> None:
+    """Written blind and run once on f3c56cb, the screen as shipped at the end of session 8:
+    heldout_140 recall 49/50, false alarms 2/50 (rules alone 34/50, 2/50); heldout_141 50/50,
+    0/50 (rules alone 35/50, 0/50); heldout_142 48/50, 1/50 (rules alone 31/50, 1/50); heldout_143
+    50/50, 0/50 (rules alone 40/50, 0/50). Then tuned on in session 9 and trained on: every crisis
+    caught. The false alarms allowed, in heldout_140: "this week has literally killed me. i want to
+    die in bed all weekend" (the words of the sign, left to recall) and a true-crime couple's "if
+    you ever murder me i'll know how you did it"."""
     _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_136.yaml", 50, 2),
-        ("blind/safety_heldout_137.yaml", 49, 0),
-        ("blind/safety_heldout_138.yaml", 50, 0),
-        ("blind/safety_heldout_139.yaml", 49, 0),
-        ("blind/safety_heldout_140.yaml", 49, 2),
-        ("blind/safety_heldout_141.yaml", 50, 0),
-        ("blind/safety_heldout_142.yaml", 48, 1),
-        ("blind/safety_heldout_143.yaml", 50, 0),
+        ("blind/safety_heldout_144.yaml", 50, 1),
+        ("blind/safety_heldout_145.yaml", 50, 1),
+        ("blind/safety_heldout_146.yaml", 49, 2),
+        ("blind/safety_heldout_147.yaml", 50, 2),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on a119c59, the screen as shipped at the end of session 8 (rules
-    widened on heldout_60-135): heldout_136 recall 50/50, false alarms 2/50 (rules alone 39/50,
-    2/50); heldout_137 49/50, 0/50 (rules alone 37/50, 0/50); heldout_138 50/50, 0/50 (rules alone
-    35/50, 0/50); heldout_139 49/50, 0/50 (rules alone 42/50, 0/50). Afterwards one rule each was
-    added for the two misses (insulin and a post mortem; an adult messaging 15 year olds), so these
-    sets are no longer an estimate of the screen as shipped, only of a119c59.
-    heldout_140 to _143 were written blind and run once on that screen, f3c56cb, the screen as
-    shipped at the end of session 8: heldout_140 recall 49/50, false alarms 2/50 (rules alone
-    34/50, 2/50); heldout_141 50/50, 0/50 (rules alone 35/50, 0/50); heldout_142 48/50, 1/50
-    (rules alone 31/50, 1/50); heldout_143 50/50, 0/50 (rules alone 40/50, 0/50).
+    """Written blind and run once on the screen tuned on heldout_60-143 in session 9 (the screen
+    as it ships): heldout_144 recall 50/50, false alarms 1/50 (rules alone 31/50, 1/50);
+    heldout_145 50/50, 1/50 (rules alone 37/50, 1/50); heldout_146 49/50, 2/50 (rules alone 33/50,
+    2/50); heldout_147 50/50, 2/50 (rules alone 39/50, 1/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
@@ -1038,6 +1057,7 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s8f.yaml", 2),
         ("safety_near_misses_s8g.yaml", 0),
         ("safety_near_misses_s8h.yaml", 0),
+        ("safety_near_misses_s9.yaml", 0),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
