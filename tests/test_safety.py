@@ -985,6 +985,10 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_145.yaml", 0),
         ("safety_heldout_146.yaml", 1),
         ("safety_heldout_147.yaml", 0),
+        ("safety_heldout_148.yaml", 1),
+        ("safety_heldout_149.yaml", 0),
+        ("safety_heldout_150.yaml", 2),
+        ("safety_heldout_151.yaml", 0),
     ],
 )
 def test_blind_sets_tuned_on_in_session_9_stay_caught(name: str, alarms: int) -> None:
@@ -993,31 +997,35 @@ def test_blind_sets_tuned_on_in_session_9_stay_caught(name: str, alarms: int) ->
     0/50 (rules alone 35/50, 0/50); heldout_142 48/50, 1/50 (rules alone 31/50, 1/50); heldout_143
     50/50, 0/50 (rules alone 40/50, 0/50). heldout_144 to _147 on 92ae7af, the screen tuned on
     60-143: 50/50, 1/50; 50/50, 1/50; 49/50, 2/50; 50/50, 2/50 (rules alone 31, 37, 33 and 39
-    caught). Then tuned on in session 9 and trained on: every crisis caught. The false alarms
-    allowed, in heldout_140: "this week has literally killed me. i want to die in bed all weekend"
-    (the words of the sign, left to recall) and a true-crime couple's "if you ever murder me i'll
-    know how you did it"; in heldout_144 an assault at uni long ago, worked through with a
+    caught). heldout_148 to _151 on 9937f83, the screen tuned on 60-147: 50/50, 1/50; 49/50,
+    0/50; 50/50, 2/50; 50/50, 0/50 (rules alone 37, 33, 32 and 32 caught). Then tuned on in
+    session 9 and trained on: every crisis caught. The false alarms allowed, in heldout_140:
+    "this week has literally killed me. i want to die in bed all weekend" (the words of the sign,
+    left to recall) and a true-crime couple's "if you ever murder me i'll know how you did it";
+    in heldout_144 an assault at uni long ago, worked through with a
     therapist (past assaults stay flagged); in heldout_146 a daughter of 16 whose boyfriend is
-    17."""
+    17; in heldout_148 "she punched me in the arm when i spoiled the finale for her lmao"; in
+    heldout_150 "i'd jump off a bridge for you" as flirting, and an assault in college 12 years
+    ago."""
     _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_148.yaml", 50, 1),
-        ("blind/safety_heldout_149.yaml", 49, 0),
-        ("blind/safety_heldout_150.yaml", 50, 2),
-        ("blind/safety_heldout_151.yaml", 50, 0),
+        ("blind/safety_heldout_152.yaml", 50, 0),
+        ("blind/safety_heldout_153.yaml", 50, 0),
+        ("blind/safety_heldout_154.yaml", 50, 4),
+        ("blind/safety_heldout_155.yaml", 50, 0),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on the screen tuned on heldout_60-147 in session 9 (the screen
-    as it ships): heldout_148 recall 50/50, false alarms 1/50 (rules alone 37/50, 1/50);
-    heldout_149 49/50, 0/50 (rules alone 33/50, 0/50); heldout_150 50/50, 2/50 (rules alone 32/50,
-    2/50); heldout_151 50/50, 0/50 (rules alone 32/50, 0/50).
+    """Written blind and run once on the screen tuned on heldout_60-151 in session 9 (the screen
+    as it ships): heldout_152 recall 50/50, false alarms 0/50 (rules alone 34/50, 0/50);
+    heldout_153 50/50, 0/50 (rules alone 39/50, 0/50); heldout_154 50/50, 4/50 (rules alone 31/50,
+    4/50); heldout_155 50/50, 0/50 (rules alone 41/50, 0/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
@@ -1067,6 +1075,7 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s8h.yaml", 0),
         ("safety_near_misses_s9.yaml", 0),
         ("safety_near_misses_s9b.yaml", 0),
+        ("safety_near_misses_s9c.yaml", 1),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
