@@ -1017,6 +1017,10 @@ def test_blind_sets_tuned_on_in_session_9_stay_caught(name: str, alarms: int) ->
         ("blind/safety_heldout_153.yaml", 50, 0),
         ("blind/safety_heldout_154.yaml", 50, 4),
         ("blind/safety_heldout_155.yaml", 50, 0),
+        ("blind/safety_heldout_156.yaml", 50, 2),
+        ("blind/safety_heldout_157.yaml", 50, 1),
+        ("blind/safety_heldout_158.yaml", 48, 2),
+        ("blind/safety_heldout_159.yaml", 50, 2),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
@@ -1026,6 +1030,10 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     as it ships): heldout_152 recall 50/50, false alarms 0/50 (rules alone 34/50, 0/50);
     heldout_153 50/50, 0/50 (rules alone 39/50, 0/50); heldout_154 50/50, 4/50 (rules alone 31/50,
     4/50); heldout_155 50/50, 0/50 (rules alone 41/50, 0/50).
+    heldout_156 to _159 were written blind and run once on the same screen, unchanged, to check
+    that round: heldout_156 50/50, 2/50 (rules alone 35/50, 1/50); heldout_157 50/50, 1/50 (rules
+    alone 39/50, 1/50); heldout_158 48/50, 2/50 (rules alone 36/50, 2/50); heldout_159 50/50,
+    2/50 (rules alone 31/50, 2/50). Together: 398 of 400 caught, 11 of 400 near misses flagged.
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
