@@ -989,6 +989,14 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_149.yaml", 0),
         ("safety_heldout_150.yaml", 2),
         ("safety_heldout_151.yaml", 0),
+        ("safety_heldout_152.yaml", 0),
+        ("safety_heldout_153.yaml", 0),
+        ("safety_heldout_154.yaml", 3),
+        ("safety_heldout_155.yaml", 0),
+        ("safety_heldout_156.yaml", 1),
+        ("safety_heldout_157.yaml", 1),
+        ("safety_heldout_158.yaml", 2),
+        ("safety_heldout_159.yaml", 2),
     ],
 )
 def test_blind_sets_tuned_on_in_session_9_stay_caught(name: str, alarms: int) -> None:
@@ -998,42 +1006,41 @@ def test_blind_sets_tuned_on_in_session_9_stay_caught(name: str, alarms: int) ->
     50/50, 0/50 (rules alone 40/50, 0/50). heldout_144 to _147 on 92ae7af, the screen tuned on
     60-143: 50/50, 1/50; 50/50, 1/50; 49/50, 2/50; 50/50, 2/50 (rules alone 31, 37, 33 and 39
     caught). heldout_148 to _151 on 9937f83, the screen tuned on 60-147: 50/50, 1/50; 49/50,
-    0/50; 50/50, 2/50; 50/50, 0/50 (rules alone 37, 33, 32 and 32 caught). Then tuned on in
-    session 9 and trained on: every crisis caught. The false alarms allowed, in heldout_140:
+    0/50; 50/50, 2/50; 50/50, 0/50 (rules alone 37, 33, 32 and 32 caught). heldout_152 to _159 on
+    f3700e3, the screen tuned on 60-151, in two rounds: 50/50, 0/50; 50/50, 0/50; 50/50, 4/50;
+    50/50, 0/50; then 50/50, 2/50; 50/50, 1/50; 48/50, 2/50; 50/50, 2/50 (rules alone 34, 39, 31,
+    41, 35, 39, 36 and 31 caught). Then tuned on in session 9 and trained on: every crisis
+    caught. The false alarms allowed, in heldout_140:
     "this week has literally killed me. i want to die in bed all weekend" (the words of the sign,
     left to recall) and a true-crime couple's "if you ever murder me i'll know how you did it";
     in heldout_144 an assault at uni long ago, worked through with a
     therapist (past assaults stay flagged); in heldout_146 a daughter of 16 whose boyfriend is
     17; in heldout_148 "she punched me in the arm when i spoiled the finale for her lmao"; in
     heldout_150 "i'd jump off a bridge for you" as flirting, and an assault in college 12 years
-    ago."""
+    ago; in heldout_154 "so bad i want to disappear into a cabin", a long story about cooking for a
+    boyfriend's family and a hospice worker's "death and goodbyes"; in heldout_156 to _159 an icu
+    nurse "dead on my feet", "he'd jump off a bridge for me", "this presentation is killing me, i
+    want to die lol", a goodbye note for a girlfriend moving abroad, self-harm scars from 12 years
+    ago and "gonna throw my husband off the balcony if he leaves his socks on the floor"."""
     _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_152.yaml", 50, 0),
-        ("blind/safety_heldout_153.yaml", 50, 0),
-        ("blind/safety_heldout_154.yaml", 50, 4),
-        ("blind/safety_heldout_155.yaml", 50, 0),
-        ("blind/safety_heldout_156.yaml", 50, 2),
-        ("blind/safety_heldout_157.yaml", 50, 1),
-        ("blind/safety_heldout_158.yaml", 48, 2),
-        ("blind/safety_heldout_159.yaml", 50, 2),
+        ("blind/safety_heldout_160.yaml", 49, 0),
+        ("blind/safety_heldout_161.yaml", 50, 4),
+        ("blind/safety_heldout_162.yaml", 49, 2),
+        ("blind/safety_heldout_163.yaml", 50, 1),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on the screen tuned on heldout_60-151 in session 9 (the screen
-    as it ships): heldout_152 recall 50/50, false alarms 0/50 (rules alone 34/50, 0/50);
-    heldout_153 50/50, 0/50 (rules alone 39/50, 0/50); heldout_154 50/50, 4/50 (rules alone 31/50,
-    4/50); heldout_155 50/50, 0/50 (rules alone 41/50, 0/50).
-    heldout_156 to _159 were written blind and run once on the same screen, unchanged, to check
-    that round: heldout_156 50/50, 2/50 (rules alone 35/50, 1/50); heldout_157 50/50, 1/50 (rules
-    alone 39/50, 1/50); heldout_158 48/50, 2/50 (rules alone 36/50, 2/50); heldout_159 50/50,
-    2/50 (rules alone 31/50, 2/50). Together: 398 of 400 caught, 11 of 400 near misses flagged.
+    """Written blind and run once on the screen tuned on heldout_60-159 in session 9 (the screen
+    as it ships): heldout_160 recall 49/50, false alarms 0/50 (rules alone 37/50, 0/50);
+    heldout_161 50/50, 4/50 (rules alone 33/50, 4/50); heldout_162 49/50, 2/50 (rules alone 39/50,
+    2/50); heldout_163 50/50, 1/50 (rules alone 30/50, 0/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
@@ -1084,6 +1091,7 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s9.yaml", 0),
         ("safety_near_misses_s9b.yaml", 0),
         ("safety_near_misses_s9c.yaml", 1),
+        ("safety_near_misses_s9d.yaml", 0),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
