@@ -1001,6 +1001,10 @@ def test_blind_sets_tuned_on_in_session_8_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_161.yaml", 3),
         ("safety_heldout_162.yaml", 2),
         ("safety_heldout_163.yaml", 0),
+        ("safety_heldout_164.yaml", 1),
+        ("safety_heldout_165.yaml", 0),
+        ("safety_heldout_166.yaml", 0),
+        ("safety_heldout_167.yaml", 1),
     ],
 )
 def test_blind_sets_tuned_on_in_session_9_stay_caught(name: str, alarms: int) -> None:
@@ -1015,41 +1019,44 @@ def test_blind_sets_tuned_on_in_session_9_stay_caught(name: str, alarms: int) ->
     50/50, 0/50; 50/50, 4/50; 50/50, 0/50; then 50/50, 2/50; 50/50, 1/50; 48/50, 2/50; 50/50,
     2/50 (rules alone 34, 39, 31, 41, 35, 39, 36 and 31 caught). heldout_160 to _163 on b213887,
     the screen tuned on 60-159: 49/50, 0/50; 50/50, 4/50; 49/50, 2/50; 50/50, 1/50 (rules alone
-    37, 33, 39 and 30 caught). Then tuned on in session 9 and trained on: every crisis caught.
-    The false alarms allowed, in heldout_140: "this week has literally killed me. i want to die
-    in bed all weekend" (the words of the sign, left to recall) and a true-crime couple's "if
-    you ever murder me i'll know how you did it"; in heldout_144 an assault at uni long ago,
-    worked through with a therapist (past assaults stay flagged); in heldout_146 a daughter of
-    16 whose boyfriend is 17; in heldout_148 "she punched me in the arm when i spoiled the
-    finale for her lmao"; in heldout_150 "i'd jump off a bridge for you" as flirting, and an
-    assault in college 12 years ago; in heldout_154 "so bad i want to disappear into a cabin", a
-    long story about cooking for a boyfriend's family and a hospice worker's "death and
-    goodbyes"; in heldout_156 to _159 an icu nurse "dead on my feet", "he'd jump off a bridge
-    for me", "this presentation is killing me, i want to die lol", a goodbye note for a
-    girlfriend moving abroad, self-harm scars from 12 years ago and "gonna throw my husband off
-    the balcony if he leaves his socks on the floor"; in heldout_161 and _162 giving away
-    furniture and saying goodbye to flatmates to move in with a girlfriend, sex that hurts in
-    menopause, "he'll jump off a bridge" over a romcom, grief with "i feel like a burden" and a
-    gps tracker on my bike with my permission."""
+    37, 33, 39 and 30 caught). heldout_164 to _167 on c216c7e, the screen tuned on 60-163:
+    49/50, 1/50; 49/50, 0/50; 49/50, 0/50; 50/50, 1/50 (rules alone 37, 36, 37 and 34 caught).
+    Then tuned on in session 9 and trained on: every crisis caught. The false alarms allowed, in
+    heldout_140: "this week has literally killed me. i want to die in bed all weekend" (the
+    words of the sign, left to recall) and a true-crime couple's "if you ever murder me i'll
+    know how you did it"; in heldout_144 an assault at uni long ago, worked through with a
+    therapist (past assaults stay flagged); in heldout_146 a daughter of 16 whose boyfriend is
+    17; in heldout_148 "she punched me in the arm when i spoiled the finale for her lmao"; in
+    heldout_150 "i'd jump off a bridge for you" as flirting, and an assault in college 12 years
+    ago; in heldout_154 "so bad i want to disappear into a cabin", a long story about cooking
+    for a boyfriend's family and a hospice worker's "death and goodbyes"; in heldout_156 to _159
+    an icu nurse "dead on my feet", "he'd jump off a bridge for me", "this presentation is
+    killing me, i want to die lol", a goodbye note for a girlfriend moving abroad, self-harm
+    scars from 12 years ago and "gonna throw my husband off the balcony if he leaves his socks
+    on the floor"; in heldout_161 and _162 giving away furniture and saying goodbye to flatmates
+    to move in with a girlfriend, sex that hurts in menopause, "he'll jump off a bridge" over a
+    romcom, grief with "i feel like a burden" and a gps tracker on my bike with my permission;
+    in heldout_164 and _167 a girlfriend who reads my texts over my shoulder, which i love, and
+    "he says he'd jump off a bridge for me"."""
     _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_164.yaml", 49, 1),
-        ("blind/safety_heldout_165.yaml", 49, 0),
-        ("blind/safety_heldout_166.yaml", 49, 0),
-        ("blind/safety_heldout_167.yaml", 50, 1),
+        ("blind/safety_heldout_168.yaml", 50, 1),
+        ("blind/safety_heldout_169.yaml", 48, 2),
+        ("blind/safety_heldout_170.yaml", 49, 2),
+        ("blind/safety_heldout_171.yaml", 49, 2),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on the screen tuned on heldout_60-163 in session 9 (the screen
-    as it ships): heldout_164 recall 49/50, false alarms 1/50 (rules alone 37/50, 1/50);
-    heldout_165 49/50, 0/50 (rules alone 36/50, 0/50); heldout_166 49/50, 0/50 (rules alone 37/50,
-    0/50); heldout_167 50/50, 1/50 (rules alone 34/50, 1/50).
+    """Written blind and run once on the screen tuned on heldout_60-167 in session 9 (the screen
+    as it ships): heldout_168 recall 50/50, false alarms 1/50 (rules alone 34/50, 1/50);
+    heldout_169 48/50, 2/50 (rules alone 35/50, 2/50); heldout_170 49/50, 2/50 (rules alone 33/50,
+    2/50); heldout_171 49/50, 2/50 (rules alone 39/50, 2/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
@@ -1102,6 +1109,7 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s9c.yaml", 1),
         ("safety_near_misses_s9d.yaml", 0),
         ("safety_near_misses_s9e.yaml", 0),
+        ("safety_near_misses_s9f.yaml", 0),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
