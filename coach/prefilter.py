@@ -218,8 +218,8 @@ class LiteralIndex(Generic[K]):
       found.
     """
 
-    def __init__(self, needs: Mapping[K, Needs | frozenset[str]]) -> None:
-        factors = {key: _conjunction(value) for key, value in needs.items()}
+    def __init__(self, needs: Mapping[K, Needs]) -> None:
+        factors = {key: sets or () for key, sets in needs.items()}
         self._always = frozenset(key for key, sets in factors.items() if not sets)
         singles: dict[str, set[K]] = {}
         bits: dict[str, int] = {}
@@ -288,13 +288,6 @@ class _BitDecoder(Generic[K]):
         gaps = format(bits, self._format).split("1")
         gaps.pop()  # what follows the last "1"
         return map(self._keys.__getitem__, accumulate(map(add, map(len, gaps), repeat(1))))
-
-
-def _conjunction(value: Needs | frozenset[str]) -> tuple[frozenset[str], ...]:
-    """The factors of an index entry: a single literal set is one factor, None none."""
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, frozenset) else value
 
 
 R = TypeVar("R", bound=tuple[Any, ...])

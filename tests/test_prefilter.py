@@ -56,7 +56,7 @@ def test_needed_literals(pattern: str, expected: set[str]) -> None:
 )
 def test_nothing_known_means_always_run(pattern: str) -> None:
     assert needed(pattern) is None
-    assert LiteralIndex({"p": needed(pattern)}).candidates("") == {"p"}
+    assert LiteralIndex({"p": needed_all(pattern)}).candidates("") == {"p"}
 
 
 def _sets(*sets: set[str]) -> tuple[frozenset[str], ...]:
@@ -112,7 +112,7 @@ def test_index_needs_every_factor() -> None:
         {
             "both": _sets({"kill", "killing"}, {"me", "myself"}),
             "three": _sets({"aa"}, {"bb"}, {"cc"}),
-            "one": frozenset({"pills"}),  # a single set is one factor
+            "one": _sets({"pills"}),  # one factor
             "never": None,
         }
     )
@@ -150,7 +150,7 @@ def test_index_agrees_with_checking_every_key() -> None:
 
 def test_index_names_the_patterns_that_may_match() -> None:
     index = LiteralIndex(
-        {"a": frozenset({"killing"}), "b": None, "c": frozenset({"zzz"}), "d": frozenset({"ill"})}
+        {"a": _sets({"killing"}), "b": None, "c": _sets({"zzz"}), "d": _sets({"ill"})}
     )
     assert index.candidates("stop killing it") == {"a", "b", "d"}  # overlapping literals too
     assert index.candidates("") == {"b"}  # nothing known: always a candidate
