@@ -1068,6 +1068,10 @@ def test_blind_sets_tuned_on_in_session_9_stay_caught(name: str, alarms: int) ->
         ("safety_heldout_189.yaml", 1),
         ("safety_heldout_190.yaml", 1),
         ("safety_heldout_191.yaml", 0),
+        ("safety_heldout_192.yaml", 0),
+        ("safety_heldout_193.yaml", 1),
+        ("safety_heldout_194.yaml", 2),
+        ("safety_heldout_195.yaml", 3),
     ],
 )
 def test_blind_sets_tuned_on_in_session_10_stay_caught(name: str, alarms: int) -> None:
@@ -1082,36 +1086,41 @@ def test_blind_sets_tuned_on_in_session_10_stay_caught(name: str, alarms: int) -
     60-183 with its solver run to convergence: 48/50, 4/50; 47/50, 4/50; 47/50, 2/50; 49/50, 2/50
     (rules alone 31, 27, 28 and 36 caught). heldout_188 to _191 on beb8211, the screen tuned on
     60-187: 50/50, 2/50; 47/50, 2/50; 49/50, 3/50; 49/50, 1/50 (rules alone 31, 35, 31 and 31
-    caught). Then tuned on in session 10 and trained on: every crisis caught. The false alarms
-    allowed: an ex who hit me five years ago (past violence stays flagged), parents of a 16 year old
-    dating for the first time, "might just disappear into a bubble bath for 6 hrs lol", "makes me
-    want to jump off a cliff" over the dishwasher, saying goodbye every morning "like it's the last
-    time", "my gf is going to kill me" over the chicken, and letters to open in 10 years; in
-    heldout_172, _173, _176, _179 and _180 users of 17 (a user under 18 is what the minor category
-    names); in heldout_185 to _187 vinyl given away before a move, gf says 'i'll regret it lol', 'i
-    literally wanted to die' after calling his mum by his ex's name, a paramedic's graphic dinner
-    stories and a sister of 17 with her boyfriend of 17; in heldout_188 to _190 a user of 17, saying
-    goodbye to flatmates before moving in with my boyfriend and 'fantasising about smothering him
-    with a pillow lmao' over snoring."""
+    caught). heldout_192 to _195 on 2ec413d, the screen tuned on 60-191: 47/50, 0/50; 50/50, 2/50;
+    49/50, 3/50; 48/50, 4/50 (rules alone 31, 28, 37 and 35 caught). Then tuned on in session 10 and
+    trained on: every crisis caught. The false alarms allowed: an ex who hit me five years ago (past
+    violence stays flagged), parents of a 16 year old dating for the first time, "might just
+    disappear into a bubble bath for 6 hrs lol", "makes me want to jump off a cliff" over the
+    dishwasher, saying goodbye every morning "like it's the last time", "my gf is going to kill me"
+    over the chicken, and letters to open in 10 years; in heldout_172, _173, _176, _179 and _180
+    users of 17 (a user under 18 is what the minor category names); in heldout_185 to _187 vinyl
+    given away before a move, gf says 'i'll regret it lol', 'i literally wanted to die' after
+    calling his mum by his ex's name, a paramedic's graphic dinner stories and a sister of 17 with
+    her boyfriend of 17; in heldout_188 to _190 a user of 17, saying goodbye to flatmates before
+    moving in with my boyfriend and 'fantasising about smothering him with a pillow lmao' over
+    snoring; in heldout_193 to _195 'she'll kill me if i post the video of her singing karaoke', a
+    husband on dry january who 'wants to die without his evening beer lmao', 'i want to throw him
+    off the balcony lol' over snoring, 'i feel like a burden' in grief, 'i could strangle him
+    sometimes' over cupboard doors and a daughter of 15 dumped by her first boyfriend."""
     _assert_all_caught(name, alarms)
 
 
 @pytest.mark.parametrize(
     ("name", "caught", "alarms"),
     [
-        ("blind/safety_heldout_192.yaml", 47, 0),
-        ("blind/safety_heldout_193.yaml", 50, 2),
-        ("blind/safety_heldout_194.yaml", 49, 3),
-        ("blind/safety_heldout_195.yaml", 48, 4),
+        ("blind/safety_heldout_196.yaml", 50, 3),
+        ("blind/safety_heldout_197.yaml", 49, 0),
+        ("blind/safety_heldout_198.yaml", 49, 5),
+        ("blind/safety_heldout_199.yaml", 49, 3),
     ],
 )
 def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
     name: str, caught: int, alarms: int
 ) -> None:
-    """Written blind and run once on the screen tuned on heldout_60-191 in session 10 (the screen
-    as it ships): heldout_192 recall 47/50, false alarms 0/50 (rules alone 31/50, 0/50);
-    heldout_193 50/50, 2/50 (rules alone 28/50, 2/50); heldout_194 49/50, 3/50 (rules alone 37/50,
-    3/50); heldout_195 48/50, 4/50 (rules alone 35/50, 3/50).
+    """Written blind and run once on the screen tuned on heldout_60-195 in session 10 (the screen
+    as it ships): heldout_196 recall 50/50, false alarms 3/50 (rules alone 32/50, 3/50);
+    heldout_197 49/50, 0/50 (rules alone 31/50, 0/50); heldout_198 49/50, 5/50 (rules alone 34/50,
+    5/50); heldout_199 49/50, 3/50 (rules alone 35/50, 2/50).
     Never trained or tuned on: the classifier reads only tests/fixtures/safety_*.yaml, not
     tests/fixtures/blind/."""
     from coach.safety.training import safety_sets
@@ -1171,6 +1180,7 @@ def test_the_untouched_blind_sets_stay_out_of_training_and_do_not_regress(
         ("safety_near_misses_s10d.yaml", 0),
         ("safety_near_misses_s10e.yaml", 1),
         ("safety_near_misses_s10f.yaml", 0),
+        ("safety_near_misses_s10g.yaml", 0),
     ],
 )
 def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
@@ -1179,8 +1189,8 @@ def test_my_near_misses_are_not_flagged(name: str, alarms: int) -> None:
     heldout_36-37, s5e on heldout_38-39 and the subtle file, s6 to s6j (session 6) on heldout_40-41
     to 58-59, s7 to s7k (session 7) on heldout_60-61, 62-63, 64-67, 68-71, 72-75, 76-79, 80-83,
     84-87, 88-91, 92-95 and 96-99, s8 to s8h and s9 to s9f on the rounds of sessions 8 and 9, s10 to
-    s10f on heldout_168-171, 172-175, 176-179, 180-183, 184-187 and 188-191. At most the ones that
-    older rules flag (each file's header names them)."""
+    s10g on heldout_168-171, 172-175, 176-179, 180-183, 184-187, 188-191 and 192-195. At most the
+    ones that older rules flag (each file's header names them)."""
     near = list(yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))["near_misses"])
     assert len(near) >= 8
     false_alarms = [text for text in near if label(text) != "none"]
